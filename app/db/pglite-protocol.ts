@@ -1,0 +1,17 @@
+/** Messages between the office and the PGlite worker thread. */
+export type WorkerRequest =
+  | { id: number; op: 'query'; sql: string; params: readonly unknown[] }
+  | { id: number; op: 'exec'; sql: string }
+  | { id: number; op: 'dump' }
+  | { id: number; op: 'close' };
+
+export interface SerializedError {
+  message: string;
+  code?: string;
+  detail?: string;
+  constraint?: string;
+}
+
+export type WorkerResponse =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: SerializedError };

@@ -1,0 +1,87 @@
+import pg from 'pg';
+import { DatabaseError, type Database, type Queryable, type QueryResult, type Row } from './types.ts';
+
+// Same value shapes as PGlite gives: int8 (counts) as numbers, numeric as strings, timestamps as Dates.
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+/** The URL with its password masked, for messages and logs. */
+export function maskUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparseable URL)';
+  }
+}
+
+function wrap(err: unknown, sql: string, params: readonly unknown[]): DatabaseError {
+  const e = err as { message?: string; code?: string; detail?: string; constraint?: string };
+  return new DatabaseError(String(e?.message ?? err), {
+    code: e?.code,
+    detail: e?.detail,
+    constraint: e?.constraint,
+    query: sql,
+    params,
+  });
+}
+
+function queryable(client: pg.Pool | pg.PoolClient): Queryable {
+  return {
+    async query<R = Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
+      try {
+        const r = await client.query({ text: sql, values: params as unknown[], types });
+        return { rows: r.rows as R[], affectedRows: r.command === 'SELECT' ? 0 : (r.rowCount ?? 0) };
+      } catch (err) {
+        throw wrap(err, sql, params);
+      }
+    },
+    async exec(sql: string): Promise<void> {
+      try {
+        await client.query(sql);
+      } catch (err) {
+        throw wrap(err, sql, []);
+      }
+    },
+  };
+}
+
+export async function openPostgres(url: string): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: 8, options: '-c TimeZone=UTC' });
+  const location = maskUrl(url);
+  try {
+    await pool.query('SELECT 1');
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw new DatabaseError(`cannot connect to ${location}: ${(err as Error).message}`, { query: 'SELECT 1' });
+  }
+  const base = queryable(pool);
+  return {
+    kind: 'postgres',
+    location,
+    query: base.query,
+    exec: base.exec,
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(queryable(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    // A server has its own checkpointer; nothing to force.
+    checkpoint: async () => undefined,
+    close: () => pool.end(),
+  };
+}

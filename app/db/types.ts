@@ -1,0 +1,49 @@
+/** The database interface every part of the office uses. Two implementations: PGlite (embedded, in a worker
+ * thread so queries never block the HTTP thread) and a PostgreSQL server through `pg`. Nothing outside
+ * app/db may rely on which one it has. */
+
+export type Row = Record<string, unknown>;
+
+export interface QueryResult<R = Row> {
+  rows: R[];
+  /** Rows inserted, updated or deleted by the statement (0 for a plain SELECT). */
+  affectedRows: number;
+}
+
+export interface Queryable {
+  query<R = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  /** Runs one or more statements without parameters (migrations, DDL). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Database extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  /** A data dir path or a URL with the password masked: safe to print. */
+  readonly location: string;
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Flushes the WAL into the data files and caps its size (PGlite has no background checkpointer). */
+  checkpoint(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A database error that carries the statement and its parameters, as PGlite's errors do. */
+export class DatabaseError extends Error {
+  readonly code: string | undefined;
+  readonly detail: string | undefined;
+  readonly constraint: string | undefined;
+  readonly query: string;
+  readonly params: readonly unknown[];
+  constructor(
+    message: string,
+    info: { code?: string; detail?: string; constraint?: string; query: string; params?: readonly unknown[] },
+  ) {
+    super(message);
+    this.name = 'DatabaseError';
+    this.code = info.code;
+    this.detail = info.detail;
+    this.constraint = info.constraint;
+    this.query = info.query;
+    this.params = info.params ?? [];
+  }
+}

@@ -1,0 +1,43 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { findRunningOffice } from '../office/office-info.ts';
+import { readSecret } from '../security/secrets.ts';
+import { loadConfig } from '../config/config.ts';
+import { acquireDataDirLock, migrate, openDatabase } from '../../db/index.ts';
+import { hostname } from 'node:os';
+import { filesNeeded, runCommand, type CommandResult } from './commands.ts';
+
+/**
+ * Runs a CLI command against a data dir: through the office running on it when there is one (the database
+ * has a single owner), otherwise on the database opened here, under the same lock an office takes.
+ */
+export async function runCliCommand(argv: string[], flags: Record<string, string | undefined>): Promise<CommandResult> {
+  const config = loadConfig(flags);
+  const office = findRunningOffice(config.dataDir);
+  if (office) {
+    const key = readSecret(config.dataDir, 'control.key');
+    if (!key) throw new Error(`an office runs on ${config.dataDir} but its control key cannot be read (run the CLI as the user who runs the office)`);
+    const files: Record<string, string> = {};
+    for (const f of filesNeeded(argv)) files[f] = await readFile(resolve(f), 'utf8');
+    const res = await fetch(`${office.api}/internal/cli`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ argv, files }),
+    });
+    if (!res.ok) throw new Error(`the running office (pid ${office.pid}) refused the command: HTTP ${res.status} ${await res.text()}`);
+    return (await res.json()) as CommandResult;
+  }
+  const lock = acquireDataDirLock(config.dataDir, hostname());
+  try {
+    const db = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, snapshot: config.initSnapshot });
+    try {
+      await migrate(db);
+      return await runCommand({ db, readFile: (p) => readFile(resolve(p), 'utf8') }, argv);
+    } finally {
+      await db.close();
+    }
+  } finally {
+    lock.release();
+  }
+}
+

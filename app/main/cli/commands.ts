@@ -1,0 +1,141 @@
+import { parseArgs } from 'node:util';
+import type { Database } from '../../db/index.ts';
+import { listNodes, NodeInputError, provisionNode } from '../../ingest-server/node-registry.ts';
+import { addAnimal, AnimalInputError, importAnimalsCsv, listAnimals } from '../herd/animals.ts';
+
+/**
+ * The CLI's commands, written once and run in either of two places: in the CLI process on a database it
+ * opened itself, or inside the running office (the CLI sends the command there, so the database is never
+ * opened twice). Commands never print themselves: they return their output.
+ */
+export interface CommandContext {
+  db: Database;
+  /** Reads a file named on the command line (the CLI reads it locally and sends its content to the office). */
+  readFile(path: string): Promise<string>;
+  /** Told after a command changed data (the office refreshes what depends on it). */
+  onChange?: (what: string) => void;
+}
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const USAGE = `Usage: yoctosehns <command> [options] [--data-dir DIR]
+
+  node add --name N --kind K [--animal TAG] [--metric M] [--json]
+                         provision a hardware node; prints its id and token (shown only once)
+  node list [--json]     list nodes with their last contact
+  animal add (--tag T | --official-id ID) [--name N] [--sex female|male] [--birth-date YYYY-MM-DD]
+             [--breed B] [--group G] [--json]
+  animal list [--json]
+  animal import FILE.csv import animals; header: official_id,tag,name,sex,birth_date,breed,group
+
+Node kinds: collar, bolus, ear_tag, leg_tag, scale, water_meter, climate, gateway.
+Every command works whether or not an office runs on the data dir.`;
+
+/** Paths on the command line whose content the command reads (sent along when the office runs it). */
+export function filesNeeded(argv: string[]): string[] {
+  if (argv[0] === 'animal' && argv[1] === 'import') return argv.slice(2).filter((a) => !a.startsWith('--')).slice(0, 1);
+  return [];
+}
+
+const ok = (stdout: string): CommandResult => ({ code: 0, stdout, stderr: '' });
+const fail = (stderr: string, code = 1): CommandResult => ({ code, stdout: '', stderr });
+
+function table(rows: Record<string, unknown>[], columns: string[]): string {
+  if (rows.length === 0) return '(none)\n';
+  const cell = (v: unknown) => (v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : String(v));
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
+  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(columns), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))].join('\n') + '\n';
+}
+
+function options<T extends Record<string, { type: 'string' | 'boolean' }>>(args: string[], spec: T) {
+  try {
+    return parseArgs({ args, options: spec, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+export async function runCommand(ctx: CommandContext, argv: string[]): Promise<CommandResult> {
+  const [noun, verb, ...rest] = argv;
+  try {
+    if (noun === 'node' && verb === 'add') {
+      const { values } = options(rest, {
+        name: { type: 'string' },
+        kind: { type: 'string' },
+        animal: { type: 'string' },
+        metric: { type: 'string' },
+        json: { type: 'boolean' },
+      });
+      if (!values.name || !values.kind) throw new UsageError('node add needs --name and --kind');
+      const node = await provisionNode(ctx.db, { name: values.name, kind: values.kind, animal: values.animal, metric: values.metric });
+      ctx.onChange?.('nodes');
+      if (values.json) return ok(JSON.stringify({ id: node.id, name: node.name, token: node.token }) + '\n');
+      return ok(
+        `node ${node.id} "${node.name}" provisioned\n` +
+          `token: ${node.token}\n` +
+          'Store this token in the node now: it is shown only this once (the office keeps only its hash).\n',
+      );
+    }
+    if (noun === 'node' && verb === 'list') {
+      const { values } = options(rest, { json: { type: 'boolean' } });
+      const nodes = await listNodes(ctx.db);
+      if (values.json) return ok(JSON.stringify(nodes) + '\n');
+      return ok(table(nodes as unknown as Record<string, unknown>[], ['id', 'name', 'kind', 'animal', 'last_seen_at', 'revoked']));
+    }
+    if (noun === 'animal' && verb === 'add') {
+      const { values } = options(rest, {
+        tag: { type: 'string' },
+        'official-id': { type: 'string' },
+        name: { type: 'string' },
+        sex: { type: 'string' },
+        'birth-date': { type: 'string' },
+        breed: { type: 'string' },
+        group: { type: 'string' },
+        json: { type: 'boolean' },
+      });
+      const { id } = await addAnimal(ctx.db, {
+        tag: values.tag,
+        official_id: values['official-id'],
+        name: values.name,
+        sex: values.sex,
+        birth_date: values['birth-date'],
+        breed: values.breed,
+        group: values.group,
+      });
+      ctx.onChange?.('animals');
+      return ok(values.json ? JSON.stringify({ id }) + '\n' : `animal ${id} added\n`);
+    }
+    if (noun === 'animal' && verb === 'list') {
+      const { values } = options(rest, { json: { type: 'boolean' } });
+      const animals = await listAnimals(ctx.db);
+      if (values.json) return ok(JSON.stringify(animals) + '\n');
+      return ok(table(animals as unknown as Record<string, unknown>[], ['id', 'tag', 'official_id', 'name', 'group', 'status', 'unconfirmed']));
+    }
+    if (noun === 'animal' && verb === 'import') {
+      const { values, positionals } = options(rest, { json: { type: 'boolean' } });
+      const file = positionals[0];
+      if (!file) throw new UsageError('animal import needs a CSV file');
+      const { imported } = await importAnimalsCsv(ctx.db, await ctx.readFile(file));
+      ctx.onChange?.('animals');
+      return ok(values.json ? JSON.stringify({ imported }) + '\n' : `${imported} animal(s) imported from ${file}\n`);
+    }
+    throw new UsageError(noun ? `unknown command "${[noun, verb].filter(Boolean).join(' ')}"` : 'no command given');
+  } catch (err) {
+    if (err instanceof UsageError) return fail(`error: ${err.message}\n\n${USAGE}\n`, 2);
+    if (err instanceof AnimalInputError) {
+      return fail(`error: ${err.message}\n${err.rowErrors.map((r) => `  line ${r.line}: ${r.error}\n`).join('')}`);
+    }
+    if (err instanceof NodeInputError) return fail(`error: ${err.message}\n`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return fail(`error: no such file: ${(err as NodeJS.ErrnoException).path ?? ''}\n`);
+    throw err;
+  }
+}
