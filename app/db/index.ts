@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openPglite } from './pglite-client.ts';
@@ -26,5 +27,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   if (isPostgresUrl(options.databaseUrl)) return openPostgres(options.databaseUrl);
   const pgdata = join(options.dataDir, 'pgdata');
   await mkdir(pgdata, { recursive: true, mode: 0o700 });
-  return openPglite({ dataDir: pgdata, snapshot: options.snapshot });
+  // The snapshot only seeds a new database; an existing one is opened as it is.
+  const isNew = !existsSync(join(pgdata, 'PG_VERSION'));
+  return openPglite({ dataDir: pgdata, snapshot: isNew ? options.snapshot : undefined });
 }

@@ -36,10 +36,12 @@ export async function loadMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
  */
 export async function migrate(db: Database, migrations?: Migration[]): Promise<{ applied: Migration[] }> {
   const files = migrations ?? (await loadMigrations());
-  await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    id integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  // Kept outside `public`, so the generated GraphQL API never exposes it.
+  await db.exec(`CREATE SCHEMA IF NOT EXISTS office;
+    CREATE TABLE IF NOT EXISTS office.schema_migrations (
+      id integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
   const { rows: recorded } = await db.query<{ id: number; name: string; checksum: string }>(
-    'SELECT id, name, checksum FROM schema_migrations ORDER BY id',
+    'SELECT id, name, checksum FROM office.schema_migrations ORDER BY id',
   );
   for (const [i, r] of recorded.entries()) {
     const f = files[i];
@@ -59,7 +61,7 @@ export async function migrate(db: Database, migrations?: Migration[]): Promise<{
   for (const m of pending) {
     await db.transaction(async (tx) => {
       await tx.exec(m.sql);
-      await tx.query('INSERT INTO schema_migrations (id, name, checksum) VALUES ($1, $2, $3)', [m.id, m.name, m.checksum]);
+      await tx.query('INSERT INTO office.schema_migrations (id, name, checksum) VALUES ($1, $2, $3)', [m.id, m.name, m.checksum]);
     });
   }
   return { applied: pending };

@@ -20,6 +20,9 @@ const workerPath = fileURLToPath(
   new URL(import.meta.url.endsWith('.ts') ? './pglite-worker-tsx.mjs' : './pglite-worker.js', import.meta.url),
 );
 
+/** Omit distributed over each member of a union. */
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+
 export async function openPglite(options: PgliteOptions): Promise<Database> {
   const worker = new Worker(workerPath, {
     workerData: { dataDir: options.dataDir, snapshot: options.snapshot, postgresqlconf: POSTGRESQL_CONF },
@@ -65,7 +68,7 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
 
   await started;
 
-  function send<T>(req: Omit<WorkerRequest, 'id'>): Promise<T> {
+  function send<T>(req: WithoutId<WorkerRequest>): Promise<T> {
     if (fatal) return Promise.reject(fatal);
     if (closed) return Promise.reject(new Error('the database is closed'));
     const full = { ...req, id: nextId++ } as WorkerRequest;

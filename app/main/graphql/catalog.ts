@@ -50,8 +50,10 @@ interface FkRow {
  * - object: the foreign-key column without its `_id` suffix (`group_id` → `group`); for other or
  *   multi-column keys, the target table's name;
  * - array: the referencing table's name in the plural (`readings` stays `readings`).
- * Clash rule: a name already taken by a column or an earlier relationship gets `_by_<columns>` appended
- * (`animals_by_sire_id`), and a number after that if it still clashes.
+ * Clash rules: when a table references the same table through several foreign keys, each of the array
+ * relationships they give gets `_by_<columns>` appended (`animals_by_sire_id`, `animals_by_dam_id`), since
+ * none of them is "the" one; any other name already taken by a column or an earlier relationship gets
+ * `_by_<columns>` appended too, and a number after that if it still clashes.
  */
 export function nameRelationships(tables: Map<string, TableInfo>, fks: FkRow[]): void {
   const taken = new Map<string, Set<string>>();
@@ -64,6 +66,8 @@ export function nameRelationships(tables: Map<string, TableInfo>, fks: FkRow[]):
     names.add(name);
     return name;
   };
+  const pairs = new Map<string, number>();
+  for (const fk of fks) pairs.set(`${fk.table_name}>${fk.target}`, (pairs.get(`${fk.table_name}>${fk.target}`) ?? 0) + 1);
   const sorted = [...fks].sort((a, b) => a.table_name.localeCompare(b.table_name) || a.columns.join().localeCompare(b.columns.join()));
   for (const fk of sorted) {
     const source = tables.get(fk.table_name);
@@ -75,7 +79,11 @@ export function nameRelationships(tables: Map<string, TableInfo>, fks: FkRow[]):
     const mapping = fk.columns.map((c, i) => [c, fk.target_columns[i]!] as [string, string]);
     source.relationships.push({ name: claim(source.name, objectBase, suffix), kind: 'object', target: target.name, mapping });
     target.relationships.push({
-      name: claim(target.name, pluralize(source.name), suffix),
+      name: claim(
+        target.name,
+        pairs.get(`${fk.table_name}>${fk.target}`)! > 1 ? `${pluralize(source.name)}_by_${suffix}` : pluralize(source.name),
+        suffix,
+      ),
       kind: 'array',
       target: source.name,
       mapping: mapping.map(([a, b]) => [b, a] as [string, string]),

@@ -5,7 +5,7 @@ import { acquireDataDirLock, migrate, openDatabase, type Database, type DataDirL
 import { createIngestHandler } from '../../ingest-server/handler.ts';
 import { startIngestServer, type IngestServer } from '../../ingest-server/server.ts';
 import type { OfficeConfig } from '../config/config.ts';
-import { createGraphqlEngine } from '../graphql/engine.ts';
+import { createGraphqlEngine, type GraphqlEngine } from '../graphql/engine.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { loadOrCreateSecret } from '../security/secrets.ts';
 import { VERSION } from '../version.ts';
@@ -24,6 +24,8 @@ export interface Office {
   readonly ingestUrl: string;
   readonly db: Database;
   readonly events: EventEmitter<OfficeEvents>;
+  /** The generated GraphQL engine (rebuild() after DDL). */
+  readonly graphqlEngine: GraphqlEngine;
   /** Stops in reverse order of start: listeners (in-flight requests finish), database (checkpointed), lock. */
   stop(): Promise<void>;
 }
@@ -94,6 +96,7 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
       ingestUrl: ingest.url,
       db,
       events,
+      graphqlEngine: graphql,
       stop: () => (stopping ??= unwind()),
     };
   } catch (err) {

@@ -1,0 +1,95 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestOffice, type TestOffice } from '../testing/test-office.ts';
+import { nameRelationships, pluralize, type TableInfo } from './catalog.ts';
+
+let office: TestOffice;
+before(async () => {
+  office = await startTestOffice();
+  await office.db.exec(`
+    INSERT INTO groups (name) VALUES ('Barn A'), ('Barn B');
+    INSERT INTO animals (tag, name, group_id, unconfirmed) VALUES
+      ('101', 'Berta', 1, false), ('102', 'Clara', 1, false), ('103', NULL, 2, true), ('104', 'O''Hara', NULL, false);`);
+  const { token } = await office.addNode('b1', 'bolus');
+  await office.post(token, [
+    { animal: '101', metric: 'temperature', ts: '2026-01-01T00:00:00Z', value: 38.5 },
+    { animal: '101', metric: 'temperature', ts: '2026-01-01T00:10:00Z', value: 38.6 },
+    { animal: '102', metric: 'temperature', ts: '2026-01-01T00:00:00Z', value: 39.4 },
+  ]);
+});
+after(() => office.close());
+
+test('list with where, order_by, limit and relationships in one request', async () => {
+  const res = await office.graphql(`{
+    animals(where: {group: {name: {_eq: "Barn A"}}}, order_by: [{tag: desc}]) {
+      tag name group { name }
+      latest_readings { metric { key } value }
+      readings(order_by: {ts: asc}, limit: 1) { value ts }
+    }
+  }`);
+  assert.equal(res.errors, undefined);
+  assert.deepEqual(res.data.animals, [
+    { tag: '102', name: 'Clara', group: { name: 'Barn A' }, latest_readings: [{ metric: { key: 'temperature' }, value: 39.4 }], readings: [{ value: 39.4, ts: '2026-01-01T00:00:00+00:00' }] },
+    { tag: '101', name: 'Berta', group: { name: 'Barn A' }, latest_readings: [{ metric: { key: 'temperature' }, value: 38.6 }], readings: [{ value: 38.5, ts: '2026-01-01T00:00:00+00:00' }] },
+  ]);
+});
+
+test('boolean expressions: _or, _not, _in, _is_null, _ilike, array-relationship exists; values are bound, not interpolated', async () => {
+  const q = async (where: unknown) =>
+    (await office.graphql(`query($w: animals_bool_exp) { animals(where: $w, order_by: {tag: asc}) { tag } }`, { w: where })).data.animals.map(
+      (a: { tag: string }) => a.tag,
+    );
+  assert.deepEqual(await q({ _or: [{ tag: { _eq: '101' } }, { unconfirmed: { _eq: true } }] }), ['101', '103']);
+  assert.deepEqual(await q({ _not: { tag: { _in: ['101', '102'] } } }), ['103', '104']);
+  assert.deepEqual(await q({ group_id: { _is_null: true } }), ['104']);
+  assert.deepEqual(await q({ name: { _ilike: "o'h%" } }), ['104']);
+  assert.deepEqual(await q({ readings: { value: { _gt: 39 } } }), ['102']);
+  assert.deepEqual(await q({ name: { _eq: "x' OR 1=1 --" } }), []);
+});
+
+test('by primary key, aliases, fragments and @include', async () => {
+  const res = await office.graphql(
+    `query($id: Int!, $withGroup: Boolean!) {
+      first: animals_by_pk(id: $id) { ...A g: group @include(if: $withGroup) { name } }
+      missing: animals_by_pk(id: 999) { tag }
+    }
+    fragment A on animals { tag label: name __typename }`,
+    { id: 1, withGroup: true },
+  );
+  assert.deepEqual(res.data, { first: { tag: '101', label: 'Berta', __typename: 'animals', g: { name: 'Barn A' } }, missing: null });
+});
+
+test('the schema follows the catalog: a table added by DDL appears after a rebuild, without code', async () => {
+  await office.db.exec(`CREATE TABLE paddocks (id serial PRIMARY KEY, name text NOT NULL); INSERT INTO paddocks (name) VALUES ('North')`);
+  const before = await office.graphql('{ paddocks { name } }');
+  assert.ok(before.errors, 'not in the schema before the rebuild');
+  await office.graphqlEngine.rebuild();
+  const afterRebuild = await office.graphql('{ paddocks { name } }');
+  assert.deepEqual(afterRebuild.data, { paddocks: [{ name: 'North' }] });
+});
+
+test('relationship names follow Hasura console suggestions, with a rule for clashes', () => {
+  assert.equal(pluralize('article'), 'articles');
+  assert.equal(pluralize('readings'), 'readings');
+  assert.equal(pluralize('category'), 'categories');
+  const t = (name: string, cols: string[]): TableInfo => ({ name, kind: 'table', primaryKey: ['id'], relationships: [], columns: cols.map((c) => ({ name: c, pgType: 'int4', notNull: false, hasDefault: false })) });
+  const tables = new Map([
+    ['animals', t('animals', ['id', 'sire_id', 'dam_id', 'group_id', 'group'])],
+    ['groups', t('groups', ['id'])],
+  ]);
+  nameRelationships(tables, [
+    { table_name: 'animals', target: 'animals', columns: ['sire_id'], target_columns: ['id'] },
+    { table_name: 'animals', target: 'animals', columns: ['dam_id'], target_columns: ['id'] },
+    { table_name: 'animals', target: 'groups', columns: ['group_id'], target_columns: ['id'] },
+  ]);
+  const names = (table: string) => tables.get(table)!.relationships.map((r) => `${r.kind}:${r.name}`).sort();
+  assert.deepEqual(names('animals'), ['array:animals_by_dam_id', 'array:animals_by_sire_id', 'object:dam', 'object:group_by_group_id', 'object:sire']);
+  assert.deepEqual(names('groups'), ['array:animals']);
+});
+
+test('GET requests work for queries (graphql-http)', async () => {
+  const url = `${office.apiUrl}/v1/graphql?query=${encodeURIComponent('{ farm_settings { name } }')}`;
+  const res = await fetch(url, { headers: { accept: 'application/graphql-response+json' } });
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { data: { farm_settings: [{ name: 'My farm' }] } });
+});

@@ -1,0 +1,65 @@
+// The walking skeleton end to end: serve on a new data dir, provision a node with the CLI, post readings
+// over HTTP, and see them on the Herd page in a real Chromium.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { tempDataDir } from '../app/db/testing/snapshot.ts';
+import { openBrowser } from './support/browser.ts';
+import { runCli, startServe } from './support/processes.ts';
+
+const { dataDir, snapshot, cleanup } = await tempDataDir('ys-e2e-');
+const env = { YOCTOSEHNS_INIT_SNAPSHOT: snapshot };
+const office = await startServe(dataDir, env);
+const browser = await openBrowser();
+after(async () => {
+  await browser.close();
+  await office.stop();
+  cleanup();
+});
+
+test('a new farm shows how to add a node', async () => {
+  const { page } = browser;
+  await page.goto(office.api);
+  await page.getByTestId('empty-farm').waitFor({ timeout: 15_000 });
+  assert.match(await page.getByTestId('empty-farm').innerText(), /node add/);
+  assert.equal(await page.getByTestId('connection-status').innerText(), 'Connected');
+  await browser.screenshot('empty-farm');
+});
+
+test('a reading posted by a node appears on the Herd page', async () => {
+  const { page } = browser;
+  const added = await runCli(['node', 'add', '--name', 'bolus-DE01', '--kind', 'bolus', '--json', '--data-dir', dataDir], env);
+  assert.equal(added.code, 0, added.stderr);
+  const { token } = JSON.parse(added.stdout);
+  const ts = new Date(Date.now() - 2 * 60_000).toISOString();
+  const res = await fetch(`${office.ingest}/v1/readings`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      readings: [
+        { animal: 'DE01', metric: 'temperature', ts, value: 38.7 },
+        { animal: 'DE01', metric: 'activity', ts, value: 512 },
+        { animal: 'DE02', metric: 'temperature', ts, value: 39.6 },
+      ],
+    }),
+  });
+  assert.deepEqual(await res.json(), { accepted: 3, duplicates: 0, quarantined: [] });
+
+  // The page refreshes by itself (polling): no reload.
+  const row = page.locator('[data-testid="herd-row"][data-tag="DE01"]');
+  await row.waitFor({ timeout: 20_000 });
+  assert.match(await row.getByTestId('reading-temperature').innerText(), /38\.7/);
+  assert.match(await row.getByTestId('reading-activity').innerText(), /512/);
+  assert.match(await row.innerText(), /Unconfirmed/, 'an animal first seen by a node is flagged unconfirmed');
+  assert.match(await row.getByTestId('reading-temperature').innerText(), /min ago|minutes? ago/);
+  assert.equal(await page.locator('[data-testid="herd-row"]').count(), 2);
+  await browser.screenshot('herd');
+  assert.deepEqual(browser.errors, [], 'no console errors');
+});
+
+test('the page says so when the office goes away', async () => {
+  const { page } = browser;
+  await office.stop();
+  await page.getByTestId('connection-status').filter({ hasText: 'Offline' }).waitFor({ timeout: 20_000 });
+  await browser.screenshot('offline');
+  browser.errors.length = 0; // the failed requests themselves are logged by Chromium as errors
+});
