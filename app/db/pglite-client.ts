@@ -11,8 +11,10 @@ export interface PgliteOptions {
 }
 
 /** PostgreSQL settings for an office PC: the WAL is capped (PGlite would let it grow to about 1 GB) and
- * checkpoints are forced by the office's maintenance timer, since single-user mode has no checkpointer. */
-const POSTGRESQL_CONF = ['max_wal_size = 64MB', 'min_wal_size = 32MB', 'wal_recycle = off', "timezone = 'UTC'"];
+ * checkpoints are forced by the office's maintenance timer, since single-user mode has no checkpointer.
+ * shared_buffers is 32 MB instead of 128 MB: the WASM heap grows to hold it (measured: 280 → 182 MiB RSS
+ * for an open database) while the operating system's page cache still caches the data files. */
+const POSTGRESQL_CONF = ['max_wal_size = 64MB', 'min_wal_size = 32MB', 'wal_recycle = off', 'shared_buffers = 32MB', "timezone = 'UTC'"];
 
 // The worker is a sibling module: its compiled .js, or under tsx (development, tests) a bootstrap that
 // registers the TypeScript loader in the worker thread first.
