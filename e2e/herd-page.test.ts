@@ -49,7 +49,7 @@ test('a reading posted by a node appears on the Herd page', async () => {
   await row.waitFor({ timeout: 20_000 });
   assert.match(await row.getByTestId('reading-temperature').innerText(), /38\.7/);
   assert.match(await row.getByTestId('reading-activity').innerText(), /512/);
-  assert.match(await row.innerText(), /Unconfirmed/, 'an animal first seen by a node is flagged unconfirmed');
+  assert.equal(await row.getByTestId('unconfirmed').textContent(), 'Unconfirmed', 'an animal first seen by a node is flagged unconfirmed');
   assert.match(await row.getByTestId('reading-temperature').innerText(), /min ago|minutes? ago/);
   assert.equal(await page.locator('[data-testid="herd-row"]').count(), 2);
   await browser.screenshot('herd');

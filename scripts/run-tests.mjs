@@ -35,6 +35,7 @@ const bin = (name) => join(root, 'node_modules/.bin', name);
 if (only.length === 0) {
   step('type-check (office and renderer)', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
   step('type-check renderer', bin('tsc'), ['-p', 'app/renderer/tsconfig.json', '--noEmit']);
+  step('type-check renderer build and tests', bin('tsc'), ['-p', 'app/renderer/tsconfig.node.json', '--noEmit']);
   step('build the dashboard', process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'app/renderer/vite.config.ts', '--logLevel', 'warn']);
 }
 

@@ -1,0 +1,161 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  animalLabel,
+  countLabel,
+  filterAnimals,
+  formatAge,
+  formatFarmTime,
+  formatReadingValue,
+  hasNoReadings,
+  isEmptyFarm,
+  metricColumns,
+  readingsByMetric,
+  readingTitle,
+  type Animal,
+  type Metric,
+} from './herd-model.ts';
+
+const METRICS: Metric[] = [
+  { id: 1, key: 'temperature', name: 'Body temperature', unit: '°C' },
+  { id: 2, key: 'activity', name: 'Activity', unit: 'steps/h' },
+  { id: 3, key: 'rumination', name: 'Rumination', unit: 'min/h' },
+  { id: 6, key: 'weight', name: 'Body weight', unit: 'kg' },
+];
+
+function animal(overrides: Partial<Animal>): Animal {
+  return {
+    id: 1,
+    tag: null,
+    official_id: null,
+    name: null,
+    status: 'active',
+    unconfirmed: false,
+    group: null,
+    latest_readings: [],
+    ...overrides,
+  };
+}
+
+const reading = (metric_id: number, value: number, ts = '2026-11-28T07:00:00+00:00') => ({
+  metric_id,
+  value,
+  ts,
+  received_at: '2026-11-28T07:00:02+00:00',
+});
+
+test('metricColumns keeps only metrics read somewhere in the herd, in metric order', () => {
+  const herd = [
+    animal({ id: 1, latest_readings: [reading(3, 30)] }),
+    animal({ id: 2, latest_readings: [reading(1, 38.7), reading(3, 28)] }),
+    animal({ id: 3 }),
+  ];
+  assert.deepEqual(
+    metricColumns(METRICS, herd).map((m) => m.key),
+    ['temperature', 'rumination'],
+  );
+  assert.deepEqual(metricColumns(METRICS, []), []);
+  assert.deepEqual(metricColumns(METRICS, [animal({})]), []);
+});
+
+test('readingsByMetric indexes an animal’s latest readings by metric id', () => {
+  const map = readingsByMetric(animal({ latest_readings: [reading(1, 38.7), reading(2, 420)] }));
+  assert.equal(map.get(1)?.value, 38.7);
+  assert.equal(map.get(2)?.value, 420);
+  assert.equal(map.get(3), undefined);
+});
+
+test('animalLabel prefers the visual tag, falls back to the official ID', () => {
+  assert.equal(animalLabel({ tag: '101', official_id: 'DE0100' }), '101');
+  assert.equal(animalLabel({ tag: null, official_id: '276000123456789' }), '276000123456789');
+});
+
+test('isEmptyFarm and hasNoReadings', () => {
+  assert.equal(isEmptyFarm([]), true);
+  assert.equal(isEmptyFarm([animal({})]), false);
+  assert.equal(hasNoReadings([animal({})]), true);
+  assert.equal(hasNoReadings([animal({}), animal({ id: 2, latest_readings: [reading(1, 38.7)] })]), false);
+});
+
+test('filterAnimals matches tag, name and official ID, ignoring case and spacing', () => {
+  const herd = [
+    animal({ id: 1, tag: '101', name: 'Berta', official_id: 'DE 0100 1234 5678' }),
+    animal({ id: 2, tag: '102', name: 'Clara' }),
+    animal({ id: 3, official_id: '276000123456789' }),
+  ];
+  const ids = (search: string) => filterAnimals(herd, search).map((a) => a.id);
+  assert.deepEqual(ids(''), [1, 2, 3]);
+  assert.deepEqual(ids('   '), [1, 2, 3]);
+  assert.deepEqual(ids('10'), [1, 2]);
+  assert.deepEqual(ids('berta'), [1]);
+  assert.deepEqual(ids('CLA'), [2]);
+  assert.deepEqual(ids('de01001234'), [1]);
+  assert.deepEqual(ids('276 000'), [3]);
+  assert.deepEqual(ids('nobody'), []);
+});
+
+test('filterAnimals returns a new array and leaves the input alone', () => {
+  const herd = [animal({ tag: '1' })];
+  const result = filterAnimals(herd, '');
+  assert.notEqual(result, herd);
+  assert.deepEqual(result, herd);
+});
+
+test('formatReadingValue rounds per unit and hides float4 noise', () => {
+  assert.equal(formatReadingValue(38.70000076293945, '°C', 'en-US'), '38.7');
+  assert.equal(formatReadingValue(39, '°C', 'en-US'), '39.0');
+  assert.equal(formatReadingValue(420.4, 'steps/h', 'en-US'), '420');
+  assert.equal(formatReadingValue(1234, 'steps/h', 'en-US'), '1,234');
+  assert.equal(formatReadingValue(31.6, 'min/h', 'en-US'), '32');
+  assert.equal(formatReadingValue(612.3, 'kg', 'en-US'), '612');
+  // An unknown unit keeps up to two decimals rather than guessing.
+  assert.equal(formatReadingValue(1.23456, 'ppm', 'en-US'), '1.23');
+  assert.equal(formatReadingValue(7, 'ppm', 'en-US'), '7');
+  assert.equal(formatReadingValue(38.7, '°C', 'de-DE'), '38,7');
+});
+
+test('formatAge is coarse and says when a time stamp is ahead of this clock', () => {
+  const now = Date.parse('2026-11-28T08:00:00Z');
+  assert.equal(formatAge('2026-11-28T08:00:00+00:00', now), 'just now');
+  assert.equal(formatAge('2026-11-28T07:59:01Z', now), 'just now');
+  assert.equal(formatAge('2026-11-28T07:59:00Z', now), '1 min ago');
+  assert.equal(formatAge('2026-11-28T07:57:00Z', now), '3 min ago');
+  assert.equal(formatAge('2026-11-28T09:00:00+02:00', now), '1 h ago');
+  assert.equal(formatAge('2026-11-27T09:00:00Z', now), '23 h ago');
+  assert.equal(formatAge('2026-11-27T08:00:00Z', now), '1 day ago');
+  assert.equal(formatAge('2026-11-20T08:00:00Z', now), '8 days ago');
+  // A slightly fast office clock is normal; far ahead is worth saying.
+  assert.equal(formatAge('2026-11-28T08:02:00Z', now), 'just now');
+  assert.equal(formatAge('2026-11-28T09:00:00Z', now), 'in the future');
+  assert.equal(formatAge('not a date', now), 'unknown time');
+});
+
+test('formatFarmTime shows the farm’s clock, not the viewer’s', () => {
+  const iso = '2026-11-28T07:00:00+00:00';
+  assert.match(formatFarmTime(iso, 'Europe/Berlin', 'en-GB'), /28 Nov 2026, 08:00:00 (CET|GMT\+1)/);
+  assert.match(formatFarmTime(iso, 'America/Chicago', 'en-GB'), /28 Nov 2026, 01:00:00 (CST|GMT-6)/);
+  assert.match(formatFarmTime(iso, 'UTC', 'en-GB'), /28 Nov 2026, 07:00:00 UTC/);
+  // Summer time is the zone's business, not a fixed offset.
+  assert.match(formatFarmTime('2026-07-01T07:00:00Z', 'Europe/Berlin', 'en-GB'), /1 Jul 2026, 09:00:00 (CEST|GMT\+2)/);
+});
+
+test('formatFarmTime falls back to UTC for an unknown zone and passes bad input through', () => {
+  assert.match(formatFarmTime('2026-11-28T07:00:00Z', 'Mars/Olympus_Mons', 'en-GB'), /07:00:00 UTC/);
+  assert.equal(formatFarmTime('garbage', 'UTC', 'en-GB'), 'garbage');
+});
+
+test('readingTitle gives measured and received times in the farm zone', () => {
+  const title = readingTitle(
+    { ts: '2026-11-28T07:00:00+00:00', received_at: '2026-11-28T07:00:02.5+00:00' },
+    'Europe/Berlin',
+    'en-GB',
+  );
+  assert.match(title, /^Measured 28 Nov 2026, 08:00:00 (CET|GMT\+1)\nReceived 28 Nov 2026, 08:00:02 (CET|GMT\+1)$/);
+});
+
+test('countLabel', () => {
+  assert.equal(countLabel(0, 0), '0 animals');
+  assert.equal(countLabel(1, 1), '1 animal');
+  assert.equal(countLabel(12, 12), '12 animals');
+  assert.equal(countLabel(3, 12), '3 of 12 animals');
+});
