@@ -1,15 +1,22 @@
+import { createHash } from 'node:crypto';
 import type { Database } from '../db/index.ts';
 import type { Logger } from '../main/log.ts';
-import type { ErrorResponse, ReadingsResponse } from '../shared/node-protocol.ts';
-import { ingestBatch, type IngestOutcome } from './ingest-batch.ts';
-import { authenticateNode, type NodeRecord } from './node-registry.ts';
-import { BodyError, parseJsonReadings, parseReadingItem, type ParsedReading } from './parse-readings.ts';
+import { MAX_READINGS_PER_REQUEST, type ErrorResponse, type ReadingsResponse } from '../shared/node-protocol.ts';
+import { farmosItems, thingsboardTelemetryItems } from './compat.ts';
+import type { IngestWriter } from './ingest-writer.ts';
+import type { NodeAuth } from './node-auth.ts';
+import type { NodeRecord } from './node-registry.ts';
+import { parseNodeStatus, type NodeStatus } from './node-status.ts';
+import { mediaType, parseBody, parseJson } from './parse-body.ts';
+import { BodyError } from './parse-readings.ts';
+import type { RateLimiter } from './rate-limit.ts';
 
 /** A request as the pure core sees it: no sockets, so it is tested without a server. */
 export interface IngestRequest {
   method: string;
   /** Path without the query string. */
   path: string;
+  query: URLSearchParams;
   headers: Record<string, string | undefined>;
   body: Buffer;
   remoteAddress: string | undefined;
@@ -27,8 +34,9 @@ export interface IngestHandlerOptions {
   db: Database;
   log: Logger;
   version: string;
-  /** Told after each stored batch (analytics, live updates). */
-  onIngest?: (event: { node: NodeRecord; outcome: IngestOutcome }) => void;
+  auth: NodeAuth;
+  writer: IngestWriter;
+  limiter: RateLimiter;
   now?: () => Date;
 }
 
@@ -44,70 +52,160 @@ function error(status: number, message: string, at?: string, headers?: Record<st
 }
 
 function bearer(headers: Record<string, string | undefined>): string | undefined {
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
-  return m?.[1];
+  return /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '')?.[1];
 }
+
+/** How a route reads its request: who sent it, what it carries, and how to answer. */
+interface Submission {
+  node: NodeRecord;
+  items: unknown[];
+  status: NodeStatus | undefined;
+  /** Turns the stored outcome into this route's answer (ThingsBoard and farmOS answer with an empty body). */
+  answer: (result: ReadingsResponse) => IngestResponse;
+}
+
+const ROUTES = {
+  readings: /^\/v1\/readings$/,
+  tbTelemetry: /^\/api\/v1\/([^/]+)\/telemetry$/,
+  tbAttributes: /^\/api\/v1\/([^/]+)\/attributes$/,
+  farmosStream: /^\/api\/data_stream\/([^/]+)\/data$/,
+  farmosListener: /^\/farm\/sensor\/listener\/([^/]+)$/,
+};
+
+/** Keys a node may send with Idempotency-Key: printable, at most 200 characters. */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 export function createIngestHandler(options: IngestHandlerOptions): (req: IngestRequest) => Promise<IngestResponse> {
   const now = options.now ?? (() => new Date());
+  /** Requests with an Idempotency-Key still being written: a concurrent retry waits for the first. */
+  const inFlight = new Map<string, Promise<{ bodySha256: string; response: IngestResponse }>>();
 
-  async function postReadings(req: IngestRequest): Promise<IngestResponse> {
-    const token = bearer(req.headers);
-    const unauthorized = { 'www-authenticate': 'Bearer realm="yoctosehns-ingest"' };
-    if (!token) return error(401, 'missing node token: send Authorization: Bearer <token>', undefined, unauthorized);
-    const node = await authenticateNode(options.db, token);
-    if (!node) return error(401, 'unknown or revoked node token', undefined, unauthorized);
+  function requireJson(req: IngestRequest): unknown {
+    const type = mediaType(req.headers['content-type']);
+    if (type !== 'application/json') throw new BodyError(`unsupported content type "${type || '(none)'}": send application/json`, 415);
+    return parseJson(req.body.toString('utf8'));
+  }
 
-    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type !== 'application/json') {
-      return error(415, `unsupported content type "${type || '(none)'}": send application/json`);
+  function itemsOrThrow(items: unknown[] | string): unknown[] {
+    if (typeof items === 'string') throw new BodyError(items, 400);
+    if (items.length > MAX_READINGS_PER_REQUEST) throw new BodyError(`at most ${MAX_READINGS_PER_REQUEST} readings per request; this one has ${items.length}`, 413);
+    return items;
+  }
+
+  /** Authenticates the request for its route and reads what it carries; undefined = not this route. */
+  async function submission(req: IngestRequest, route: keyof typeof ROUTES, m: RegExpExecArray): Promise<Submission | IngestResponse> {
+    if (route === 'readings') {
+      const node = await options.auth.authenticate(bearer(req.headers));
+      if (!node) return error(401, bearer(req.headers) ? 'unknown or revoked node token' : 'missing node token: send Authorization: Bearer <token>', undefined, { 'www-authenticate': 'Bearer realm="yoctosehns-ingest"' });
+      const body = parseBody(req.headers['content-type'], req.body);
+      return { node, items: body.items, status: parseNodeStatus(body.status, req.headers), answer: (r) => json(200, r) };
     }
+    if (route === 'tbTelemetry' || route === 'tbAttributes') {
+      // ThingsBoard's device API: the access token is in the path; 401 for a wrong one, 400 for a bad body.
+      const node = await options.auth.authenticate(decodeURIComponent(m[1]!));
+      if (!node) return [null, { status: 401, headers: {} }];
+      const doc = requireJson(req);
+      if (route === 'tbAttributes') {
+        if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new BodyError('attributes must be a JSON object', 400);
+        return { node, items: [], status: parseNodeStatus(doc as Record<string, unknown>, req.headers), answer: () => [null, { status: 200, headers: {} }] };
+      }
+      return { node, items: itemsOrThrow(thingsboardTelemetryItems(doc)), status: parseNodeStatus(undefined, req.headers), answer: () => [null, { status: 200, headers: {} }] };
+    }
+    // farmOS: {id}/{public_key} is the node's id and private_key its token; a mismatch is 403 as in farmOS.
+    const node = await options.auth.authenticate(req.query.get('private_key') ?? undefined);
+    if (!node || String(node.id) !== decodeURIComponent(m[1]!)) return error(403, 'the private key does not match this sensor');
+    const doc = requireJson(req);
+    const status = route === 'farmosStream' ? 201 : 200;
+    return { node, items: itemsOrThrow(farmosItems(doc, node.metric_key)), status: parseNodeStatus(undefined, req.headers), answer: () => [null, { status, headers: {} }] };
+  }
+
+  async function post(req: IngestRequest, route: keyof typeof ROUTES, m: RegExpExecArray, started: number): Promise<{ response: IngestResponse; node?: NodeRecord }> {
     const receivedAt = now();
-    let items: ParsedReading[];
+    let sub: Submission | IngestResponse;
     try {
-      const raw = parseJsonReadings(req.body);
-      items = raw.map((item, index) => {
-        const parsed = parseReadingItem(item, index);
-        if (typeof parsed === 'string') throw new BodyError(parsed, 400, `/readings/${index}`);
-        return parsed;
+      sub = await submission(req, route, m);
+    } catch (err) {
+      if (err instanceof BodyError) return { response: error(err.status, err.message, err.at) };
+      throw err;
+    }
+    if (Array.isArray(sub)) return { response: sub };
+    const { node } = sub;
+    const wait = options.limiter.take(node.id);
+    if (wait > 0) return { node, response: error(429, `too many requests from node "${node.name}": retry in ${wait} s`, undefined, { 'retry-after': String(wait) }) };
+
+    const key = req.headers['idempotency-key'];
+    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) return { node, response: error(400, 'Idempotency-Key must be 1–200 printable characters') };
+    const bodySha256 = createHash('sha256').update(req.path).update('\0').update(req.body).digest('hex');
+    const write = async (): Promise<IngestResponse> => {
+      const result = await options.writer.submit({
+        node,
+        route,
+        ip: req.remoteAddress,
+        receivedAt,
+        items: sub.items,
+        status: sub.status,
+        idempotency: key ? { key, bodySha256 } : undefined,
+        started,
       });
-    } catch (err) {
-      if (err instanceof BodyError) return error(err.status, err.message, err.at);
-      throw err;
+      return sub.answer(result);
+    };
+    if (!key) return { node, response: await write() };
+
+    // The in-flight entry is set before anything is awaited, so a concurrent retry always finds it.
+    const slot = `${node.id}\0${key}`;
+    let running = inFlight.get(slot);
+    if (!running) {
+      running = (async () => {
+        const { rows } = await options.db.query<{ body_sha256: string; response: string }>(
+          'SELECT body_sha256, response FROM office.idempotency_keys WHERE node_id = $1 AND key = $2',
+          [node.id, key],
+        );
+        if (rows[0]) return { bodySha256: rows[0].body_sha256, response: sub.answer(JSON.parse(rows[0].response) as ReadingsResponse) };
+        return { bodySha256, response: await write() };
+      })();
+      inFlight.set(slot, running);
+      void running.finally(() => inFlight.delete(slot)).catch(() => undefined);
     }
-    if (items.length === 0) return json(200, { accepted: 0, duplicates: 0, quarantined: [] } satisfies ReadingsResponse);
-    let outcome: IngestOutcome;
-    try {
-      outcome = await ingestBatch(options.db, node, items, { receivedAt, ip: req.remoteAddress });
-    } catch (err) {
-      if (err instanceof BodyError) return error(err.status, err.message, err.at);
-      throw err;
-    }
-    options.onIngest?.({ node, outcome });
-    const body: ReadingsResponse = { accepted: outcome.accepted, duplicates: outcome.duplicates, quarantined: [] };
-    return json(200, body);
+    const earlier = await running;
+    if (earlier.bodySha256 !== bodySha256) return { node, response: error(422, 'this Idempotency-Key was used with a different body') };
+    return { node, response: earlier.response };
   }
 
   return async function handle(req: IngestRequest): Promise<IngestResponse> {
+    const started = performance.now();
+    const route = (Object.keys(ROUTES) as (keyof typeof ROUTES)[]).find((r) => ROUTES[r].test(req.path));
     try {
-      if (req.path === '/v1/readings') {
+      if (route) {
         if (req.method !== 'POST') return error(405, 'use POST', undefined, { allow: 'POST' });
-        return await postReadings(req);
+        const { response, node } = await post(req, route, ROUTES[route].exec(req.path)!, started);
+        if (response[1].status !== 200 && response[1].status !== 201) {
+          options.writer.logRequest({
+            ts: new Date(),
+            nodeId: node?.id ?? null,
+            ip: req.remoteAddress,
+            route,
+            status: response[1].status,
+            durationMs: performance.now() - started,
+            error: response[0] ? (JSON.parse(response[0]) as ErrorResponse).error?.slice(0, 500) : undefined,
+          });
+        }
+        return response;
       }
       if (req.path === '/v1/health') {
         if (req.method !== 'GET' && req.method !== 'HEAD') return error(405, 'use GET', undefined, { allow: 'GET' });
-        let database = 'ok';
-        try {
-          await options.db.query('SELECT 1');
-        } catch {
-          database = 'unavailable';
-        }
+        const database = await options.db.query('SELECT 1').then(
+          () => 'ok',
+          () => 'unavailable',
+        );
         return json(database === 'ok' ? 200 : 503, { status: database === 'ok' ? 'ok' : 'degraded', version: options.version, database });
       }
-      if (req.path === '/v1/time') return json(200, { now: now().getTime() });
+      if (req.path === '/v1/time') {
+        if (req.method !== 'GET' && req.method !== 'HEAD') return error(405, 'use GET', undefined, { allow: 'GET' });
+        return json(200, { now: now().getTime() });
+      }
       return error(404, `no route ${req.path}`);
     } catch (err) {
-      // An unexpected failure: logged with its detail, answered bare (the node must retry, and learns nothing internal).
+      // An unexpected failure: logged with its detail, answered bare (the node retries, and learns nothing internal).
       options.log.error('ingest request failed', { err: err as Error, path: req.path });
       return [null, { status: 500, headers: {} }];
     }

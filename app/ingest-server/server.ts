@@ -58,7 +58,7 @@ export async function startIngestServer(
         return;
       }
       const url = new URL(req.url ?? '/', 'http://ingest');
-      send(await handle({ method: req.method ?? 'GET', path: url.pathname, headers: headersOf(req), body, remoteAddress: req.socket.remoteAddress }));
+      send(await handle({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: headersOf(req), body, remoteAddress: req.socket.remoteAddress }));
     } catch (err) {
       options.log.error('ingest adapter failed', { err: err as Error });
       if (!res.headersSent) res.writeHead(500);

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Database } from '../../db/index.ts';
-import { listNodes, NodeInputError, provisionNode } from '../../ingest-server/node-registry.ts';
+import { listNodes, NodeInputError, nodeRequestLog, provisionNode, revokeNode, rotateNodeToken } from '../../ingest-server/node-registry.ts';
 import { addAnimal, AnimalInputError, importAnimalsCsv, listAnimals } from '../herd/animals.ts';
 
 /**
@@ -28,9 +28,12 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage: yoctosehns <command> [options] [--data-dir DIR]
 
-  node add --name N --kind K [--animal TAG] [--metric M] [--json]
+  node add --name N --kind K [--animal TAG | --pen P] [--metric M] [--json]
                          provision a hardware node; prints its id and token (shown only once)
-  node list [--json]     list nodes with their last contact
+  node list [--json]     list nodes with their last contact, status and counters
+  node rotate NODE [--json]   give a node a new token (the old one stops working)
+  node revoke NODE       revoke a node's token (its readings stay)
+  node log [NODE] [--limit N] [--json]   the newest requests to the ingest listener
   animal add (--tag T | --official-id ID) [--name N] [--sex female|male] [--birth-date YYYY-MM-DD]
              [--breed B] [--group G] [--json]
   animal list [--json]
@@ -72,11 +75,12 @@ export async function runCommand(ctx: CommandContext, argv: string[]): Promise<C
         name: { type: 'string' },
         kind: { type: 'string' },
         animal: { type: 'string' },
+        pen: { type: 'string' },
         metric: { type: 'string' },
         json: { type: 'boolean' },
       });
       if (!values.name || !values.kind) throw new UsageError('node add needs --name and --kind');
-      const node = await provisionNode(ctx.db, { name: values.name, kind: values.kind, animal: values.animal, metric: values.metric });
+      const node = await provisionNode(ctx.db, { name: values.name, kind: values.kind, animal: values.animal, pen: values.pen, metric: values.metric });
       ctx.onChange?.('nodes');
       if (values.json) return ok(JSON.stringify({ id: node.id, name: node.name, token: node.token }) + '\n');
       return ok(
@@ -89,7 +93,33 @@ export async function runCommand(ctx: CommandContext, argv: string[]): Promise<C
       const { values } = options(rest, { json: { type: 'boolean' } });
       const nodes = await listNodes(ctx.db);
       if (values.json) return ok(JSON.stringify(nodes) + '\n');
-      return ok(table(nodes as unknown as Record<string, unknown>[], ['id', 'name', 'kind', 'animal', 'last_seen_at', 'revoked']));
+      const shown = nodes.map((n) => ({
+        ...n,
+        battery: n.battery_volts !== null ? `${n.battery_volts} V` : n.battery_percent !== null ? `${n.battery_percent} %` : null,
+        'accepted/dup/quar': `${n.accepted_count}/${n.duplicate_count}/${n.quarantined_count}`,
+      }));
+      return ok(table(shown, ['id', 'name', 'kind', 'animal', 'last_seen_at', 'last_ip', 'battery', 'rssi', 'firmware', 'accepted/dup/quar', 'revoked']));
+    }
+    if (noun === 'node' && (verb === 'rotate' || verb === 'revoke')) {
+      const { values, positionals } = options(rest, { json: { type: 'boolean' } });
+      if (!positionals[0]) throw new UsageError(`node ${verb} needs the node's id or name`);
+      if (verb === 'revoke') {
+        const node = await revokeNode(ctx.db, positionals[0]);
+        ctx.onChange?.('nodes');
+        return ok(values.json ? JSON.stringify(node) + '\n' : `node ${node.id} "${node.name}" revoked: its token no longer works\n`);
+      }
+      const node = await rotateNodeToken(ctx.db, positionals[0]);
+      ctx.onChange?.('nodes');
+      if (values.json) return ok(JSON.stringify(node) + '\n');
+      return ok(`node ${node.id} "${node.name}" has a new token (the old one no longer works)\ntoken: ${node.token}\nStore it in the node now: it is shown only this once.\n`);
+    }
+    if (noun === 'node' && verb === 'log') {
+      const { values, positionals } = options(rest, { json: { type: 'boolean' }, limit: { type: 'string' } });
+      const limit = Number(values.limit ?? 50);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError('--limit must be a whole number from 1 to 10000');
+      const rows = await nodeRequestLog(ctx.db, positionals[0], limit);
+      if (values.json) return ok(JSON.stringify(rows) + '\n');
+      return ok(table(rows as unknown as Record<string, unknown>[], ['ts', 'node', 'ip', 'route', 'status', 'accepted', 'duplicates', 'quarantined', 'duration_ms', 'error']));
     }
     if (noun === 'animal' && verb === 'add') {
       const { values } = options(rest, {

@@ -16,8 +16,15 @@ export interface OfficeConfig {
   rendererDir: string;
   /** A dumpDataDir tar to create a new embedded database from instead of initdb (tests, demos). */
   initSnapshot: string | undefined;
-  /** How often the office runs CHECKPOINT (caps the WAL) and VACUUM ANALYZE, in minutes. */
+  /** How often the office runs CHECKPOINT (caps the WAL, lets the ingest journal shrink) and VACUUM ANALYZE, in minutes. */
   maintenanceMinutes: number;
+  /** Readings older than this are quarantined rather than stored (days). */
+  retentionDays: number;
+  /** Per-node rate limit of the ingest listener: sustained requests per second, and the burst allowed. */
+  rateLimitPerSecond: number;
+  rateLimitBurst: number;
+  /** Advertise the ingest listener on the LAN with mDNS/DNS-SD. */
+  discovery: boolean;
 }
 
 export class ConfigError extends Error {
@@ -34,6 +41,10 @@ const KEYS = {
   rendererDir: { env: 'YOCTOSEHNS_RENDERER_DIR', flag: 'renderer-dir', type: 'path' },
   initSnapshot: { env: 'YOCTOSEHNS_INIT_SNAPSHOT', flag: 'init-snapshot', type: 'path' },
   maintenanceMinutes: { env: 'YOCTOSEHNS_MAINTENANCE_MINUTES', flag: 'maintenance-minutes', type: 'number' },
+  retentionDays: { env: 'YOCTOSEHNS_RETENTION_DAYS', flag: 'retention-days', type: 'number' },
+  rateLimitPerSecond: { env: 'YOCTOSEHNS_RATE_LIMIT_PER_SECOND', flag: 'rate-limit-per-second', type: 'number' },
+  rateLimitBurst: { env: 'YOCTOSEHNS_RATE_LIMIT_BURST', flag: 'rate-limit-burst', type: 'number' },
+  discovery: { env: 'YOCTOSEHNS_DISCOVERY', flag: 'discovery', type: 'boolean' },
 } as const satisfies Record<keyof OfficeConfig, { env: string; flag: string; type: string }>;
 
 type Key = keyof typeof KEYS;
@@ -58,11 +69,22 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): OfficeConfig {
     rendererDir: join(REPO_ROOT, 'dist', 'renderer'),
     initSnapshot: undefined,
     maintenanceMinutes: 15,
+    retentionDays: 730,
+    rateLimitPerSecond: 50,
+    rateLimitBurst: 500,
+    discovery: true,
   };
 }
 
 function coerce(key: Key, raw: unknown, source: string): unknown {
   const type = KEYS[key].type;
+  if (type === 'boolean') {
+    if (typeof raw === 'boolean') return raw;
+    const v = String(raw).trim().toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(v)) return true;
+    if (['false', '0', 'no', 'off'].includes(v)) return false;
+    throw new ConfigError(`${source}: ${key} must be true or false, got ${JSON.stringify(raw)}`);
+  }
   if (type === 'port' || type === 'number') {
     const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
     const ok = Number.isInteger(n) && (type === 'number' ? n > 0 : n >= 0 && n <= 65535);

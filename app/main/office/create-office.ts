@@ -2,7 +2,13 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { acquireDataDirLock, migrate, openDatabase, type Database, type DataDirLock } from '../../db/index.ts';
+import { join } from 'node:path';
+import { advertiseIngest } from '../../ingest-server/discovery.ts';
 import { createIngestHandler } from '../../ingest-server/handler.ts';
+import { IngestWriter, replayJournalRows } from '../../ingest-server/ingest-writer.ts';
+import { fsyncTree, IngestJournal } from '../../ingest-server/journal.ts';
+import { NodeAuth } from '../../ingest-server/node-auth.ts';
+import { RateLimiter } from '../../ingest-server/rate-limit.ts';
 import { startIngestServer, type IngestServer } from '../../ingest-server/server.ts';
 import type { OfficeConfig } from '../config/config.ts';
 import { createGraphqlEngine, type GraphqlEngine } from '../graphql/engine.ts';
@@ -15,7 +21,7 @@ import { startMaintenance } from './maintenance.ts';
 
 /** What the office tells the rest of itself when data changes (analytics and live views subscribe). */
 export interface OfficeEvents {
-  readings: [{ nodeId: number; animalIds: number[]; accepted: number }];
+  readings: [{ nodeIds: number[]; animalIds: number[]; accepted: number }];
   change: [what: string];
 }
 
@@ -26,6 +32,10 @@ export interface Office {
   readonly events: EventEmitter<OfficeEvents>;
   /** The generated GraphQL engine (rebuild() after DDL). */
   readonly graphqlEngine: GraphqlEngine;
+  /** Runs the periodic maintenance now: cleanup, and a durable checkpoint that lets the journal shrink. */
+  maintain(): Promise<void>;
+  /** Counters of the ingest writer (flushes, requests, readings). */
+  readonly ingestStats: { flushes: number; requests: number; readings: number };
   /** Stops in reverse order of start: listeners (in-flight requests finish), database (checkpointed), lock. */
   stop(): Promise<void>;
 }
@@ -58,18 +68,59 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
     const graphql = await createGraphqlEngine(db);
     const controlKey = loadOrCreateSecret(config.dataDir, 'control.key');
 
+    // PGlite never fsyncs: acknowledged readings are journaled (and fsync'ed) until a checkpoint whose
+    // files were fsync'ed covers them. A PostgreSQL server is durable by itself and needs no journal.
+    const embedded = db.kind === 'pglite';
+    const journal = embedded ? await IngestJournal.open(join(config.dataDir, 'journal')) : undefined;
+    const durableCheckpoint = async () => {
+      if (!journal) return db.checkpoint();
+      const closed = await writer.runExclusive(() => journal.rotate());
+      await db.checkpoint();
+      fsyncTree(join(config.dataDir, 'pgdata'));
+      await journal.drop(closed);
+    };
+    if (journal) {
+      const segments = journal.segments();
+      if (segments.length) {
+        const started = Date.now();
+        const replay = await replayJournalRows(db, journal.read(segments));
+        log.info('ingest journal replayed', { segments: segments.length, ...replay, ms: Date.now() - started });
+        if (replay.orphaned) log.warn('journaled readings of nodes the database no longer has were not restored', { readings: replay.orphaned });
+        await db.checkpoint();
+        fsyncTree(join(config.dataDir, 'pgdata'));
+        await journal.drop(segments);
+      }
+      undo.push(() => journal.close());
+    }
+
+    const writer: IngestWriter = new IngestWriter(db, {
+      log,
+      retentionDays: config.retentionDays,
+      futureToleranceMs: 5 * 60_000,
+      journal,
+      onStored: (e) => events.emit('readings', { nodeIds: e.nodeIds, animalIds: e.animalIds, accepted: e.accepted }),
+    });
+    // On stop (undo runs in reverse): the listener has stopped taking requests, the writer finishes what is
+    // queued, and a last durable checkpoint empties the journal.
+    undo.push(async () => {
+      await writer.close();
+      if (journal) await durableCheckpoint();
+    });
+    const auth = new NodeAuth(db);
+    events.on('change', (what) => {
+      if (what === 'nodes' || what === 'schema') auth.invalidate();
+      if (what === 'metrics' || what === 'schema') writer.invalidateMetrics();
+    });
+
     const ingest: IngestServer = await startIngestServer(
-      createIngestHandler({
-        db,
-        log,
-        version: VERSION,
-        onIngest: ({ node, outcome }) => {
-          if (outcome.accepted > 0) events.emit('readings', { nodeId: node.id, animalIds: outcome.animalIds, accepted: outcome.accepted });
-        },
-      }),
+      createIngestHandler({ db, log, version: VERSION, auth, writer, limiter: new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst) }),
       { host: config.ingestHost, port: config.ingestPort, log },
     );
     undo.push(() => ingest.close());
+    if (config.discovery) {
+      const mdns = advertiseIngest({ port: Number(new URL(ingest.url).port), name: `Yoctosehns ${hostname()}`, version: VERSION, log });
+      undo.push(() => mdns.stop());
+    }
 
     const api: ApiServer = await startApiServer({
       host: config.host,
@@ -84,7 +135,7 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
     });
     undo.push(() => api.close());
 
-    const maintenance = startMaintenance(db, config.maintenanceMinutes, log);
+    const maintenance = startMaintenance(db, config.maintenanceMinutes, { checkpoint: durableCheckpoint }, log);
     undo.push(() => maintenance.stop());
 
     writeOfficeInfo(config.dataDir, { pid: process.pid, api: api.url, ingest: ingest.url });
@@ -97,6 +148,8 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
       db,
       events,
       graphqlEngine: graphql,
+      maintain: () => maintenance.runNow(),
+      ingestStats: writer.stats,
       stop: () => (stopping ??= unwind()),
     };
   } catch (err) {

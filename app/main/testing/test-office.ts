@@ -26,6 +26,7 @@ export async function startTestOffice(overrides: Partial<OfficeConfig> = {}): Pr
     port: 0,
     ingestHost: '127.0.0.1',
     ingestPort: 0,
+    discovery: false,
     ...overrides,
   };
   const office = await createOffice(config, silentLogger);

@@ -1,0 +1,520 @@
+import type { Database, Queryable } from '../db/index.ts';
+import type { Logger } from '../main/log.ts';
+import type { ReadingsResponse } from '../shared/node-protocol.ts';
+import type { IngestJournal, JournalRow } from './journal.ts';
+import type { NodeRecord } from './node-registry.ts';
+import type { NodeStatus } from './node-status.ts';
+import { parseReadingItem } from './parse-readings.ts';
+
+/** One accepted request's readings, waiting to be written. */
+export interface IngestJob {
+  node: NodeRecord;
+  route: string;
+  ip: string | undefined;
+  receivedAt: Date;
+  /** The items as the node sent them (kept raw in quarantine when one cannot be a reading). */
+  items: unknown[];
+  status?: NodeStatus | undefined;
+  idempotency?: { key: string; bodySha256: string } | undefined;
+  /** performance.now() when the request arrived, for the request log's duration. */
+  started: number;
+}
+
+/** A request the listener answered without writing readings (refused, or an error), for the request log. */
+export interface RequestLogEntry {
+  ts: Date;
+  nodeId: number | null;
+  ip: string | undefined;
+  route: string;
+  status: number;
+  durationMs: number;
+  error?: string | undefined;
+  accepted?: number;
+  duplicates?: number;
+  quarantined?: number;
+}
+
+export interface StoredEvent {
+  accepted: number;
+  animalIds: number[];
+  nodeIds: number[];
+}
+
+export interface IngestWriterOptions {
+  log: Logger;
+  /** Readings older than this many days are quarantined (default two years). */
+  retentionDays: number;
+  /** How far ahead of the office clock a time stamp may be (default 5 minutes). */
+  futureToleranceMs: number;
+  journal?: IngestJournal | undefined;
+  onStored?: (event: StoredEvent) => void;
+}
+
+interface MetricRow {
+  id: number;
+  key: string;
+  aliases: string[];
+  min_value: number;
+  max_value: number;
+}
+
+/** A reading ready for the database: its target is an animal (by ID string or row id) or a pen. */
+interface Row {
+  job: number;
+  nodeId: number;
+  animalKey: string | null;
+  animalId: number | null;
+  groupId: number | null;
+  metricId: number;
+  ts: number;
+  value: number;
+}
+
+interface Pending {
+  job: IngestJob;
+  resolve: (r: ReadingsResponse) => void;
+  reject: (e: unknown) => void;
+}
+
+/** Flushes take at most this many readings, so one flush never holds the database for long. */
+const MAX_READINGS_PER_FLUSH = 25_000;
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+/** JSON text jsonb accepts: PostgreSQL refuses the \u0000 escape, so it is kept as the text `\u0000`. */
+export function jsonbText(value: unknown): string {
+  const text = JSON.stringify(value === undefined ? null : value);
+  return text.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\\\u0000');
+}
+
+/** Makes a value safe to echo in a reason (PostgreSQL text holds no NUL; reasons stay short). */
+function echo(value: unknown): string {
+  const s = typeof value === 'string' ? value : JSON.stringify(value);
+  return (s ?? '').replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 64);
+}
+
+function describeAhead(ms: number): string {
+  const min = Math.round(ms / 60_000);
+  return min < 120 ? `${min} min` : min < 2880 ? `${Math.round(min / 60)} h` : `${Math.round(min / 1440)} days`;
+}
+
+/**
+ * Writes node batches with group commit: requests that arrive while a flush runs wait for the next one,
+ * which writes all of them in one transaction. So nodes posting one reading per request are not limited to
+ * one transaction each, and the journal's fsync is shared by every request in the flush.
+ */
+export class IngestWriter {
+  #queue: Pending[] = [];
+  #logs: RequestLogEntry[] = [];
+  #running = false;
+  #idle: (() => void)[] = [];
+  #exclusive: (() => Promise<unknown>)[] = [];
+  #metrics: Map<string, MetricRow> | undefined;
+  #logTimer: NodeJS.Timeout;
+  #closed = false;
+  /** Flushes (transactions) and requests written so far: group commit shows as flushes < requests. */
+  readonly stats = { flushes: 0, requests: 0, readings: 0 };
+
+  constructor(
+    private readonly db: Database,
+    private readonly options: IngestWriterOptions,
+  ) {
+    // Refused requests are logged with the next flush, or within a second when no readings arrive.
+    this.#logTimer = setInterval(() => this.#logs.length && this.#schedule(), 1000);
+    this.#logTimer.unref();
+  }
+
+  /** Forget the cached metrics catalogue (after it changed). */
+  invalidateMetrics(): void {
+    this.#metrics = undefined;
+  }
+
+  submit(job: IngestJob): Promise<ReadingsResponse> {
+    if (this.#closed) return Promise.reject(new Error('the ingest writer is closed'));
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ job, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  logRequest(entry: RequestLogEntry): void {
+    this.#logs.push(entry);
+  }
+
+  /** Runs `fn` between flushes (journal rotation and checkpoints must not interleave with a flush). */
+  runExclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#exclusive.push(() => fn().then(resolve, reject));
+      this.#schedule();
+    });
+  }
+
+  /** Writes what is queued, then refuses new work. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#logTimer);
+    if (this.#queue.length || this.#logs.length) this.#schedule();
+    if (this.#running) await new Promise<void>((r) => this.#idle.push(r));
+  }
+
+  #schedule(): void {
+    if (this.#running) return;
+    this.#running = true;
+    // setImmediate lets the requests already parsed in this turn of the event loop join the flush.
+    setImmediate(() => void this.#drain());
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#queue.length || this.#logs.length || this.#exclusive.length) {
+        const exclusive = this.#exclusive.splice(0);
+        for (const fn of exclusive) await fn();
+        if (!this.#queue.length && !this.#logs.length) continue;
+        const batch: Pending[] = [];
+        let readings = 0;
+        while (this.#queue.length && (batch.length === 0 || readings + this.#queue[0]!.job.items.length <= MAX_READINGS_PER_FLUSH)) {
+          const p = this.#queue.shift()!;
+          readings += p.job.items.length;
+          batch.push(p);
+        }
+        const logs = this.#logs.splice(0);
+        await this.#flushSafely(batch, logs);
+      }
+    } finally {
+      this.#running = false;
+      for (const r of this.#idle.splice(0)) r();
+    }
+  }
+
+  /** A flush that fails is retried request by request, so one bad request cannot fail the others. */
+  async #flushSafely(batch: Pending[], logs: RequestLogEntry[]): Promise<void> {
+    try {
+      const results = await this.#flush(batch.map((p) => p.job), logs);
+      batch.forEach((p, i) => p.resolve(results[i]!));
+    } catch (err) {
+      if (batch.length <= 1) {
+        this.options.log.error('ingest flush failed', { err: err as Error, requests: batch.length });
+        if (batch[0]) batch[0].reject(err);
+        return;
+      }
+      for (const p of batch) await this.#flushSafely([p], []);
+      if (logs.length) await this.#flush([], logs).catch((e: unknown) => this.options.log.error('request log write failed', { err: e as Error }));
+    }
+  }
+
+  async #metricIndex(tx: Queryable): Promise<Map<string, MetricRow>> {
+    if (this.#metrics) return this.#metrics;
+    const { rows } = await tx.query<MetricRow>('SELECT id, key, aliases, min_value, max_value FROM metrics');
+    const index = new Map<string, MetricRow>();
+    for (const m of rows) {
+      index.set(m.key.toLowerCase(), m);
+      for (const a of m.aliases) if (!index.has(a.toLowerCase())) index.set(a.toLowerCase(), m);
+    }
+    this.#metrics = index;
+    return index;
+  }
+
+  /** Checks each item against the catalogue and the clock; returns rows to store and items to quarantine. */
+  #classify(jobs: IngestJob[], metrics: Map<string, MetricRow>) {
+    const rows: Row[] = [];
+    const quarantined: { job: number; index: number; item: unknown; reason: string }[] = [];
+    const retentionMs = this.options.retentionDays * 86_400_000;
+    jobs.forEach((job, j) => {
+      const now = job.receivedAt.getTime();
+      job.items.forEach((item, index) => {
+        const q = (reason: string) => quarantined.push({ job: j, index, item, reason });
+        const parsed = parseReadingItem(item, index);
+        if (typeof parsed === 'string') return q(parsed);
+        const metric = metrics.get(parsed.metric.toLowerCase());
+        if (!metric) return q(`unknown metric "${echo(parsed.metric)}"`);
+        if (parsed.value < metric.min_value || parsed.value > metric.max_value) {
+          return q(`${metric.key} ${parsed.value} is outside its plausible range ${metric.min_value}–${metric.max_value}`);
+        }
+        const ts = parsed.ts ?? now;
+        if (ts > now + this.options.futureToleranceMs) return q(`ts is ${describeAhead(ts - now)} ahead of the office clock (at most ${describeAhead(this.options.futureToleranceMs)} allowed)`);
+        if (ts < now - retentionMs) return q(`ts is older than the retention window of ${this.options.retentionDays} days`);
+        const base = { job: j, nodeId: job.node.id, metricId: metric.id, ts, value: parsed.value };
+        if (parsed.animal !== undefined) rows.push({ ...base, animalKey: parsed.animal, animalId: null, groupId: null });
+        else if (job.node.animal_id !== null) rows.push({ ...base, animalKey: null, animalId: job.node.animal_id, groupId: null });
+        else if (job.node.group_id !== null) rows.push({ ...base, animalKey: null, animalId: null, groupId: job.node.group_id });
+        else q(`node "${echo(job.node.name)}" is fitted to no animal or pen: name the animal in each reading`);
+      });
+    });
+    return { rows, quarantined };
+  }
+
+  async #flush(jobs: IngestJob[], logs: RequestLogEntry[]): Promise<ReadingsResponse[]> {
+    const results: ReadingsResponse[] = jobs.map(() => ({ accepted: 0, duplicates: 0, quarantined: [] }));
+    let stored: { rows: Row[]; createdAnimals: number } = { rows: [], createdAnimals: 0 };
+    const animalIds = new Set<number>();
+    await this.db.transaction(async (tx) => {
+      const metrics = await this.#metricIndex(tx);
+      const { rows, quarantined } = this.#classify(jobs, metrics);
+      for (const q of quarantined) results[q.job]!.quarantined.push({ index: q.index, reason: q.reason });
+      stored = { rows, createdAnimals: 0 };
+      await resolveAnimals(tx, rows);
+      for (const r of rows) if (r.animalId !== null) animalIds.add(r.animalId);
+
+      const acceptedByJob = await insertRows(tx, rows);
+      jobs.forEach((_, j) => {
+        const valid = rows.filter((r) => r.job === j).length;
+        results[j]!.accepted = acceptedByJob.get(j) ?? 0;
+        results[j]!.duplicates = valid - results[j]!.accepted;
+      });
+
+      if (quarantined.length) {
+        await tx.query(
+          `INSERT INTO quarantined_readings (node_id, received_at, route, item_index, item, reason)
+           SELECT * FROM unnest($1::int4[], $2::timestamptz[], $3::text[], $4::int4[], $5::text[]::jsonb[], $6::text[])`,
+          [
+            quarantined.map((q) => jobs[q.job]!.node.id),
+            quarantined.map((q) => jobs[q.job]!.receivedAt.toISOString()),
+            quarantined.map((q) => jobs[q.job]!.route),
+            quarantined.map((q) => q.index),
+            quarantined.map((q) => jsonbText(q.item)),
+            quarantined.map((q) => q.reason),
+          ],
+        );
+      }
+      await updateNodes(tx, jobs, results);
+      const finished = performance.now();
+      const entries: RequestLogEntry[] = [
+        ...logs,
+        ...jobs.map((job, j) => ({
+          ts: job.receivedAt,
+          nodeId: job.node.id,
+          ip: job.ip,
+          route: job.route,
+          status: 200,
+          durationMs: finished - job.started,
+          accepted: results[j]!.accepted,
+          duplicates: results[j]!.duplicates,
+          quarantined: results[j]!.quarantined.length,
+        })),
+      ];
+      if (entries.length) {
+        await tx.query(
+          `INSERT INTO node_requests (ts, node_id, ip, route, status, accepted, duplicates, quarantined, duration_ms, error)
+           SELECT * FROM unnest($1::timestamptz[], $2::int4[], $3::text[], $4::text[], $5::int2[], $6::int4[], $7::int4[], $8::int4[], $9::float4[], $10::text[])`,
+          [
+            entries.map((e) => e.ts.toISOString()),
+            entries.map((e) => e.nodeId),
+            entries.map((e) => e.ip ?? null),
+            entries.map((e) => e.route),
+            entries.map((e) => e.status),
+            entries.map((e) => e.accepted ?? 0),
+            entries.map((e) => e.duplicates ?? 0),
+            entries.map((e) => e.quarantined ?? 0),
+            entries.map((e) => round(e.durationMs)),
+            entries.map((e) => e.error ?? null),
+          ],
+        );
+      }
+      const keyed = jobs.map((job, j) => ({ job, j })).filter(({ job }) => job.idempotency);
+      if (keyed.length) {
+        await tx.query(
+          `INSERT INTO office.idempotency_keys (node_id, key, body_sha256, status, response)
+           SELECT * FROM unnest($1::int4[], $2::text[], $3::text[], $4::int2[], $5::text[]) ON CONFLICT DO NOTHING`,
+          [
+            keyed.map(({ job }) => job.node.id),
+            keyed.map(({ job }) => job.idempotency!.key),
+            keyed.map(({ job }) => job.idempotency!.bodySha256),
+            keyed.map(() => 200),
+            keyed.map(({ j }) => JSON.stringify(results[j])),
+          ],
+        );
+      }
+    });
+    // The database has committed; the journal makes it survive a power cut before the answer goes out.
+    if (this.options.journal && stored.rows.length) {
+      await this.options.journal.append(
+        stored.rows.map((r): JournalRow => [r.nodeId, r.animalKey, r.animalKey === null ? r.animalId : null, r.groupId, r.metricId, r.ts, r.value]),
+      );
+    }
+    const accepted = results.reduce((n, r) => n + r.accepted, 0);
+    if (jobs.length) {
+      this.stats.flushes++;
+      this.stats.requests += jobs.length;
+      this.stats.readings += accepted;
+    }
+    if (accepted > 0) this.options.onStored?.({ accepted, animalIds: [...animalIds], nodeIds: [...new Set(jobs.map((j) => j.node.id))] });
+    return results;
+  }
+}
+
+/** An EID (ISO 11784: 15 digits, often printed with spaces) is an official ID; anything else a visual tag. */
+export function looksLikeOfficialId(id: string): boolean {
+  return /^\d{15}$/.test(id.replace(/\s+/g, ''));
+}
+
+/** Sets animalId on rows that name their animal, creating unconfirmed placeholders for unknown IDs. */
+export async function resolveAnimals(tx: Queryable, rows: { animalKey: string | null; animalId: number | null }[]): Promise<void> {
+  const keys = [...new Set(rows.map((r) => r.animalKey).filter((k): k is string => k !== null))];
+  if (!keys.length) return;
+  const map = new Map<string, number>();
+  const lookup = async (ids: string[]) => {
+    const { rows: found } = await tx.query<{ id: number; official_id: string | null; tag: string | null }>(
+      'SELECT id, official_id, tag FROM animals WHERE official_id = ANY($1::text[]) OR tag = ANY($1::text[])',
+      [ids],
+    );
+    // A tag wins over another animal's equal official ID only when no official ID matches.
+    for (const a of found) if (a.tag && !map.has(a.tag)) map.set(a.tag, a.id);
+    for (const a of found) if (a.official_id) map.set(a.official_id, a.id);
+  };
+  await lookup(keys);
+  const unknown = keys.filter((k) => !map.has(k));
+  if (unknown.length) {
+    const official = unknown.filter(looksLikeOfficialId);
+    const tags = unknown.filter((k) => !looksLikeOfficialId(k));
+    await tx.query(
+      `INSERT INTO animals (official_id, tag, unconfirmed)
+       SELECT o, t, true FROM unnest($1::text[], $2::text[]) AS u(o, t) ON CONFLICT DO NOTHING`,
+      [[...official, ...tags.map(() => null)], [...official.map(() => null), ...tags]],
+    );
+    await lookup(unknown);
+  }
+  for (const r of rows) if (r.animalKey !== null) r.animalId = map.get(r.animalKey) ?? null;
+}
+
+/**
+ * Inserts readings (animal rows into readings, pen rows into pen_readings) and keeps latest_readings
+ * current. Returns how many rows of each job were new; the others were already stored (duplicates).
+ */
+async function insertRows(tx: Queryable, rows: Row[]): Promise<Map<number, number>> {
+  const accepted = new Map<number, number>();
+  // Within one flush the first of two equal readings is the one stored; the other is a duplicate.
+  const seen = new Set<string>();
+  const animalRows: Row[] = [];
+  const penRows: Row[] = [];
+  for (const r of rows) {
+    const key = r.groupId !== null ? `g${r.groupId}|${r.metricId}|${r.ts}|${r.nodeId}` : `a${r.animalId}|${r.metricId}|${r.ts}|${r.nodeId}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    (r.groupId !== null ? penRows : animalRows).push(r);
+  }
+  const count = (result: { rows: { job: number; n: number }[] }) => {
+    for (const { job, n } of result.rows) accepted.set(job, (accepted.get(job) ?? 0) + n);
+  };
+  const params = (list: Row[], target: (r: Row) => number) => [
+    list.map((r) => r.job),
+    list.map((r) => r.ts),
+    list.map(target),
+    list.map((r) => r.nodeId),
+    list.map((r) => r.value),
+    list.map((r) => r.metricId),
+  ];
+  if (animalRows.length) {
+    count(
+      await tx.query<{ job: number; n: number }>(
+        `WITH input AS (
+           SELECT job, to_timestamp(ms / 1000.0) AS ts, animal_id, node_id, value, metric_id
+             FROM unnest($1::int4[], $2::float8[], $3::int4[], $4::int4[], $5::float4[], $6::int2[]) AS u(job, ms, animal_id, node_id, value, metric_id)
+         ), ins AS (
+           INSERT INTO readings (ts, animal_id, node_id, value, metric_id)
+           SELECT ts, animal_id, node_id, value, metric_id FROM input ON CONFLICT DO NOTHING
+           RETURNING animal_id, metric_id, ts, node_id
+         ), latest AS (
+           INSERT INTO latest_readings (animal_id, metric_id, node_id, ts, value, received_at)
+           SELECT DISTINCT ON (animal_id, metric_id) animal_id, metric_id, node_id, ts, value, now()
+             FROM input ORDER BY animal_id, metric_id, ts DESC
+           ON CONFLICT (animal_id, metric_id) DO UPDATE
+             SET node_id = EXCLUDED.node_id, ts = EXCLUDED.ts, value = EXCLUDED.value, received_at = EXCLUDED.received_at
+             WHERE latest_readings.ts < EXCLUDED.ts
+           RETURNING 1
+         )
+         SELECT i.job, count(*)::int AS n FROM input i JOIN ins USING (animal_id, metric_id, ts, node_id) GROUP BY i.job`,
+        params(animalRows, (r) => r.animalId!),
+      ),
+    );
+  }
+  if (penRows.length) {
+    count(
+      await tx.query<{ job: number; n: number }>(
+        `WITH input AS (
+           SELECT job, to_timestamp(ms / 1000.0) AS ts, group_id, node_id, value, metric_id
+             FROM unnest($1::int4[], $2::float8[], $3::int4[], $4::int4[], $5::float4[], $6::int2[]) AS u(job, ms, group_id, node_id, value, metric_id)
+         ), ins AS (
+           INSERT INTO pen_readings (ts, group_id, node_id, value, metric_id)
+           SELECT ts, group_id, node_id, value, metric_id FROM input ON CONFLICT DO NOTHING
+           RETURNING group_id, metric_id, ts, node_id
+         )
+         SELECT i.job, count(*)::int AS n FROM input i JOIN ins USING (group_id, metric_id, ts, node_id) GROUP BY i.job`,
+        params(penRows, (r) => r.groupId!),
+      ),
+    );
+  }
+  return accepted;
+}
+
+/** Last contact, counters and reported status, one UPDATE for all the nodes of a flush. */
+async function updateNodes(tx: Queryable, jobs: IngestJob[], results: ReadingsResponse[]): Promise<void> {
+  const byNode = new Map<number, { seen: Date; ip: string | null; a: number; d: number; q: number; status: NodeStatus }>();
+  jobs.forEach((job, j) => {
+    const n = byNode.get(job.node.id) ?? { seen: job.receivedAt, ip: null, a: 0, d: 0, q: 0, status: {} };
+    if (job.receivedAt >= n.seen) {
+      n.seen = job.receivedAt;
+      n.ip = job.ip ?? n.ip;
+    }
+    n.a += results[j]!.accepted;
+    n.d += results[j]!.duplicates;
+    n.q += results[j]!.quarantined.length;
+    Object.assign(n.status, job.status ?? {});
+    byNode.set(job.node.id, n);
+  });
+  if (!byNode.size) return;
+  const list = [...byNode.entries()];
+  await tx.query(
+    `UPDATE nodes n SET
+       last_seen_at = greatest(n.last_seen_at, u.seen), last_ip = coalesce(u.ip, n.last_ip),
+       accepted_count = n.accepted_count + u.a, duplicate_count = n.duplicate_count + u.d, quarantined_count = n.quarantined_count + u.q,
+       battery_volts = coalesce(u.bv, n.battery_volts), battery_percent = coalesce(u.bp, n.battery_percent),
+       rssi = coalesce(u.rssi, n.rssi), firmware = coalesce(u.fw, n.firmware),
+       status_at = CASE WHEN u.has_status THEN u.seen ELSE n.status_at END
+     FROM unnest($1::int4[], $2::timestamptz[], $3::text[], $4::int8[], $5::int8[], $6::int8[], $7::float4[], $8::float4[], $9::float4[], $10::text[], $11::bool[])
+       AS u(id, seen, ip, a, d, q, bv, bp, rssi, fw, has_status)
+     WHERE n.id = u.id`,
+    [
+      list.map(([id]) => id),
+      list.map(([, n]) => n.seen.toISOString()),
+      list.map(([, n]) => n.ip),
+      list.map(([, n]) => n.a),
+      list.map(([, n]) => n.d),
+      list.map(([, n]) => n.q),
+      list.map(([, n]) => n.status.batteryVolts ?? null),
+      list.map(([, n]) => n.status.batteryPercent ?? null),
+      list.map(([, n]) => n.status.rssi ?? null),
+      list.map(([, n]) => n.status.firmware ?? null),
+      list.map(([, n]) => Object.keys(n.status).length > 0),
+    ],
+  );
+}
+
+/**
+ * Writes journal rows again after a restart (idempotent: what the database kept is a duplicate). Rows of
+ * nodes the database no longer has (provisioned after the state it was rolled back to) cannot be stored
+ * and are counted as lost, loudly.
+ */
+export async function replayJournalRows(db: Database, batches: Iterable<JournalRow[]>): Promise<{ rows: number; stored: number; orphaned: number }> {
+  let rows = 0;
+  let stored = 0;
+  let orphaned = 0;
+  const { rows: nodes } = await db.query<{ id: number }>('SELECT id FROM nodes');
+  const known = new Set(nodes.map((n) => n.id));
+  for (const batch of batches) {
+    rows += batch.length;
+    const list: Row[] = [];
+    for (const [nodeId, animalKey, animalId, groupId, metricId, ts, value] of batch) {
+      if (!known.has(nodeId)) {
+        orphaned++;
+        continue;
+      }
+      list.push({ job: 0, nodeId, animalKey, animalId, groupId, metricId, ts, value });
+    }
+    await db.transaction(async (tx) => {
+      await resolveAnimals(tx, list);
+      const accepted = await insertRows(tx, list);
+      stored += accepted.get(0) ?? 0;
+    });
+  }
+  return { rows, stored, orphaned };
+}
