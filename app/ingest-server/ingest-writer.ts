@@ -81,16 +81,29 @@ const MAX_READINGS_PER_FLUSH = 25_000;
 
 const round = (n: number) => Math.round(n * 100) / 100;
 
-/** JSON text jsonb accepts: PostgreSQL refuses the \u0000 escape, so it is kept as the text `\u0000`. */
+/**
+ * JSON text jsonb accepts. PostgreSQL refuses the \u0000 escape (kept as the text `\u0000`) and lone
+ * surrogates (JSON.stringify writes only those as \uD800–\uDFFF escapes; they become U+FFFD).
+ */
 export function jsonbText(value: unknown): string {
   const text = JSON.stringify(value === undefined ? null : value);
-  return text.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\\\u0000');
+  return text
+    .replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\\\u0000')
+    .replace(/(?<!\\)((?:\\\\)*)\\u[dD][89a-fA-F][0-9a-fA-F]{2}/g, '$1\\ufffd');
 }
 
-/** Makes a value safe to echo in a reason (PostgreSQL text holds no NUL; reasons stay short). */
+/** Text PostgreSQL stores: no NUL, no lone surrogates; control characters shown as '?'. */
+export function safeText(s: string, max: number): string {
+  return s.replace(/[\u0000-\u001f\u007f]/g, '?').replace(/[\ud800-\udfff]/g, (c, i: number, all: string) => {
+    const code = c.charCodeAt(0);
+    const paired = code < 0xdc00 ? /[\udc00-\udfff]/.test(all[i + 1] ?? '') : /[\ud800-\udbff]/.test(all[i - 1] ?? '');
+    return paired ? c : '\ufffd';
+  }).slice(0, max);
+}
+
+/** Makes a value safe to echo in a reason (reasons stay short). */
 function echo(value: unknown): string {
-  const s = typeof value === 'string' ? value : JSON.stringify(value);
-  return (s ?? '').replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 64);
+  return safeText(typeof value === 'string' ? value : (JSON.stringify(value) ?? ''), 64);
 }
 
 function describeAhead(ms: number): string {
@@ -192,13 +205,14 @@ export class IngestWriter {
       const results = await this.#flush(batch.map((p) => p.job), logs);
       batch.forEach((p, i) => p.resolve(results[i]!));
     } catch (err) {
-      if (batch.length <= 1) {
+      if (batch.length <= 1 && logs.length === 0) {
         this.options.log.error('ingest flush failed', { err: err as Error, requests: batch.length });
         if (batch[0]) batch[0].reject(err);
         return;
       }
+      // Find the culprit: the request log alone, then each request alone.
+      if (logs.length) await this.#flush([], logs).catch((e: unknown) => this.options.log.error('request log write failed', { err: e as Error, entries: logs.length }));
       for (const p of batch) await this.#flushSafely([p], []);
-      if (logs.length) await this.#flush([], logs).catch((e: unknown) => this.options.log.error('request log write failed', { err: e as Error }));
     }
   }
 
@@ -300,13 +314,13 @@ export class IngestWriter {
             entries.map((e) => e.ts.toISOString()),
             entries.map((e) => e.nodeId),
             entries.map((e) => e.ip ?? null),
-            entries.map((e) => e.route),
+            entries.map((e) => safeText(e.route, 64)),
             entries.map((e) => e.status),
             entries.map((e) => e.accepted ?? 0),
             entries.map((e) => e.duplicates ?? 0),
             entries.map((e) => e.quarantined ?? 0),
             entries.map((e) => round(e.durationMs)),
-            entries.map((e) => e.error ?? null),
+            entries.map((e) => (e.error === undefined ? null : safeText(e.error, 500))),
           ],
         );
       }

@@ -46,6 +46,9 @@ export function parseTimestamp(raw: unknown): number | string {
 
 /** An identifier a node sends (animal ID, metric key): printable, without control characters, ≤ 64. */
 const IDENTIFIER = /^[^\u0000-\u001f\u007f]{1,64}$/;
+/** A lone UTF-16 surrogate: JSON may carry one as an escape; PostgreSQL text cannot store it. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const isIdentifier = (s: string) => IDENTIFIER.test(s) && !LONE_SURROGATE.test(s);
 
 /** Checks one item's shape; returns the reading or the reason it cannot be one (it is quarantined). */
 export function parseReadingItem(item: unknown, index: number): ParsedReading | string {
@@ -54,10 +57,10 @@ export function parseReadingItem(item: unknown, index: number): ParsedReading | 
   let animal: string | undefined;
   if (r.animal !== undefined && r.animal !== null && r.animal !== '') {
     if (typeof r.animal === 'number' && Number.isSafeInteger(r.animal) && r.animal >= 0) animal = String(r.animal);
-    else if (typeof r.animal === 'string' && IDENTIFIER.test(r.animal.trim())) animal = r.animal.trim();
+    else if (typeof r.animal === 'string' && isIdentifier(r.animal.trim())) animal = r.animal.trim();
     else return 'animal must be a tag or official ID of at most 64 printable characters';
   }
-  if (typeof r.metric !== 'string' || !IDENTIFIER.test(r.metric.trim())) return 'metric must be a metric key such as "temperature"';
+  if (typeof r.metric !== 'string' || !isIdentifier(r.metric.trim())) return 'metric must be a metric key such as "temperature"';
   const value = typeof r.value === 'string' && r.value.trim() !== '' ? Number(r.value) : r.value;
   if (typeof value !== 'number' || !Number.isFinite(value)) return 'value must be a finite number';
   let ts: number | undefined;

@@ -2,7 +2,7 @@
 import { tempDataDir } from '../../db/testing/snapshot.ts';
 import { defaults, type OfficeConfig } from '../config/config.ts';
 import { createOffice, type Office } from '../office/create-office.ts';
-import { silentLogger } from '../log.ts';
+import { createLogger, silentLogger } from '../log.ts';
 import { runCommand } from '../cli/commands.ts';
 
 export interface TestOffice extends Office {
@@ -29,7 +29,7 @@ export async function startTestOffice(overrides: Partial<OfficeConfig> = {}): Pr
     discovery: false,
     ...overrides,
   };
-  const office = await createOffice(config, silentLogger);
+  const office = await createOffice(config, process.env.YOCTOSEHNS_TEST_LOG ? createLogger('office', 'debug') : silentLogger);
   return Object.assign(office, {
     dataDir,
     async addNode(name: string, kind = 'collar', extra: string[] = []) {
