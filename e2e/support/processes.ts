@@ -27,7 +27,8 @@ export function startServe(dataDir: string, env: Record<string, string> = {}, ex
   const proc = spawn(
     process.execPath,
     ['--import', TSX, 'app/main/serve.ts', '--data-dir', dataDir, '--host', '127.0.0.1', '--port', '0', '--ingest-host', '127.0.0.1', '--ingest-port', '0', ...extraArgs],
-    { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    // mDNS off: tests must not announce on the machine's real network (discovery has its own isolated test).
+    { cwd: ROOT, env: { ...process.env, YOCTOSEHNS_DISCOVERY: 'false', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
   let err = '';

@@ -118,7 +118,9 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
     );
     undo.push(() => ingest.close());
     if (config.discovery) {
-      const mdns = advertiseIngest({ port: Number(new URL(ingest.url).port), name: `Yoctosehns ${hostname()}`, version: VERSION, log });
+      // The port is in the name: two offices on one host (a demo beside the farm's) must not clash.
+      const port = Number(new URL(ingest.url).port);
+      const mdns = advertiseIngest({ port, name: `Yoctosehns on ${hostname()}:${port}`, version: VERSION, log });
       undo.push(() => mdns.stop());
     }
 
