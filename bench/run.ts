@@ -2,6 +2,7 @@
 const BENCHES: Record<string, string> = {
   storage: './storage.ts',
   startup: './startup.ts',
+  ingest: './ingest.ts',
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -21,6 +21,8 @@ export class IngestJournal {
   #segment = 0;
   #size = 0;
   #closed: string[] = [];
+  /** Appends, rotations and drops run one after another, in the order they were asked for. */
+  #queue: Promise<unknown> = Promise.resolve();
 
   private constructor(readonly dir: string) {}
 
@@ -39,8 +41,18 @@ export class IngestJournal {
     return readdirSync(this.dir).filter((f) => SEGMENT.test(f)).sort();
   }
 
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
   /** Appends one flush's rows and returns once they are on disk. */
-  async append(rows: JournalRow[]): Promise<void> {
+  append(rows: JournalRow[]): Promise<void> {
+    return this.#serial(() => this.#append(rows));
+  }
+
+  async #append(rows: JournalRow[]): Promise<void> {
     if (!this.#handle || this.#size > MAX_SEGMENT_BYTES) await this.#next();
     const line = Buffer.from(JSON.stringify(rows) + '\n');
     await this.#handle!.write(line);
@@ -65,7 +77,11 @@ export class IngestJournal {
   }
 
   /** Closes the current segment (new appends start the next) and returns every closed segment. */
-  async rotate(): Promise<string[]> {
+  rotate(): Promise<string[]> {
+    return this.#serial(() => this.#rotate());
+  }
+
+  async #rotate(): Promise<string[]> {
     if (this.#handle) {
       await this.#handle.close();
       this.#closed.push(this.#name(this.#segment));
@@ -75,7 +91,11 @@ export class IngestJournal {
   }
 
   /** Deletes segments whose rows a durable checkpoint covers. */
-  async drop(segments: string[]): Promise<void> {
+  drop(segments: string[]): Promise<void> {
+    return this.#serial(() => this.#drop(segments));
+  }
+
+  async #drop(segments: string[]): Promise<void> {
     for (const s of segments) await rm(join(this.dir, s), { force: true });
     this.#closed = this.#closed.filter((s) => !segments.includes(s));
     fsyncDir(this.dir);
@@ -96,9 +116,11 @@ export class IngestJournal {
     }
   }
 
-  async close(): Promise<void> {
-    await this.#handle?.close();
-    this.#handle = undefined;
+  close(): Promise<void> {
+    return this.#serial(async () => {
+      await this.#handle?.close();
+      this.#handle = undefined;
+    });
   }
 }
 

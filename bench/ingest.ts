@@ -1,0 +1,232 @@
+// `npm run bench -- ingest`: the ingest listener's throughput and latency, with the office as its own
+// process (as deployed) and this process as the nodes. Figures are printed as ratios against baselines
+// measured in the same run.
+import http from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { PGlite } from '@electric-sql/pglite';
+import { migrate, openDatabase } from '../app/db/index.ts';
+import { startServe, type ServeProcess } from '../e2e/support/processes.ts';
+import { runCliCommand } from '../app/main/cli/client.ts';
+
+const METRICS = [
+  ['temperature', 38.5, 0.5],
+  ['activity', 400, 300],
+  ['rumination', 30, 10],
+  ['eating', 20, 10],
+  ['lying', 30, 10],
+  ['water_intake', 10, 8],
+  ['weight', 650, 50],
+] as const;
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
+
+function post(url: string, token: string, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const req = http.request(
+      { host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function provision(dataDir: string, count: number, kind = 'gateway'): Promise<{ id: number; token: string }[]> {
+  const nodes = [];
+  for (let i = 0; i < count; i++) {
+    const r = await runCliCommand(['node', 'add', '--name', `${kind}-${i}`, '--kind', kind, '--json'], { 'data-dir': dataDir });
+    if (r.code !== 0) throw new Error(r.stderr);
+    nodes.push(JSON.parse(r.stdout) as { id: number; token: string });
+  }
+  return nodes;
+}
+
+async function withOffice<T>(fn: (office: ServeProcess, dataDir: string) => Promise<T>, args: string[] = []): Promise<T> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ys-bench-ingest-'));
+  const office = await startServe(dataDir, { YOCTOSEHNS_DISCOVERY: 'false', YOCTOSEHNS_LOG_LEVEL: 'warn' }, ['--rate-limit-per-second', '100000', '--rate-limit-burst', '100000', ...args]);
+  try {
+    return await fn(office, dataDir);
+  } finally {
+    await office.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Readings of `animals` cows × metrics at 10-minute steps, as node batches of `size`. */
+function batches(nodes: number, perNode: number, size: number, animalsPerNode: number): string[][] {
+  const base = Date.now() - 20 * 86_400_000;
+  const out: string[][] = [];
+  for (let n = 0; n < nodes; n++) {
+    const list: string[] = [];
+    let i = 0;
+    for (let b = 0; b < perNode; b++) {
+      const readings = [];
+      for (let k = 0; k < size; k++, i++) {
+        const [metric, mean, spread] = METRICS[i % 3]!;
+        const step = Math.floor(i / 3);
+        readings.push({ animal: `N${n}-${step % animalsPerNode}`, metric, ts: base + Math.floor(step / animalsPerNode) * 600_000, value: +(mean + (Math.random() - 0.5) * spread).toFixed(2) });
+      }
+      list.push(JSON.stringify({ readings }));
+    }
+    out.push(list);
+  }
+  return out;
+}
+
+async function batched(): Promise<void> {
+  const NODES = 8;
+  const PER_NODE = 50;
+  const SIZE = 1000;
+  const work = batches(NODES, PER_NODE, SIZE, 100);
+  const total = NODES * PER_NODE * SIZE;
+  const http = await withOffice(async (office, dataDir) => {
+    const nodes = await provision(dataDir, NODES);
+    // Warm-up batch per node creates the animals; it is not counted.
+    const t0 = performance.now();
+    await Promise.all(
+      nodes.map(async (node, n) => {
+        for (const body of work[n]!) {
+          const r = await post(`${office.ingest}/v1/readings`, node.token, body);
+          if (r.status !== 200) throw new Error(`${r.status} ${r.text}`);
+        }
+      }),
+    );
+    return total / ((performance.now() - t0) / 1000);
+  });
+
+  // Baseline: COPY of the same rows into the same kind of database (PGlite on disk, same schema and keys).
+  const dir = mkdtempSync(join(tmpdir(), 'ys-bench-copy-'));
+  try {
+    const db = await openDatabase({ dataDir: dir });
+    await migrate(db);
+    await db.exec(`INSERT INTO nodes (name, kind, token_hash) SELECT 'g' || g, 'gateway', md5(g::text) FROM generate_series(1, ${NODES}) g`);
+    await db.exec(`INSERT INTO animals (tag) SELECT 'N' || n || '-' || a FROM generate_series(0, ${NODES - 1}) n, generate_series(0, 99) a`);
+    const { rows: animals } = await db.query<{ id: number; tag: string }>('SELECT id, tag FROM animals');
+    await db.close();
+    const ids = new Map(animals.map((a) => [a.tag, a.id]));
+    const metricIds: Record<string, number> = { temperature: 1, activity: 2, rumination: 3 };
+    const lines: string[] = [];
+    work.forEach((list, n) => {
+      for (const body of list) {
+        for (const r of (JSON.parse(body) as { readings: { animal: string; metric: string; ts: number; value: number }[] }).readings) {
+          lines.push(`${new Date(r.ts).toISOString()},${ids.get(r.animal)},${n + 1},${r.value},${metricIds[r.metric]}`);
+        }
+      }
+    });
+    const csv = lines.join('\n') + '\n';
+    const pg = await PGlite.create({ dataDir: join(dir, 'pgdata') });
+    const t0 = performance.now();
+    await pg.query(`COPY readings (ts, animal_id, node_id, value, metric_id) FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: new Blob([csv]) });
+    const copy = total / ((performance.now() - t0) / 1000);
+    await pg.close();
+    console.log(`batched: ${NODES} nodes × ${PER_NODE} batches × ${SIZE} readings over HTTP   ${Math.round(http).toLocaleString('en')} readings/s`);
+    console.log(`         raw COPY of the same rows into PGlite (baseline)          ${Math.round(copy).toLocaleString('en')} readings/s`);
+    console.log(`         ratio HTTP ÷ COPY                                          ${(http / copy).toFixed(2)}  (goal ≥ 0.6)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function single(seconds: number): Promise<void> {
+  const NODES = 200;
+  await withOffice(async (office, dataDir) => {
+    // 200 collars, each fitted to a cow, each posting one reading per request.
+    const csv = 'tag\n' + Array.from({ length: NODES }, (_, i) => `S${i}`).join('\n') + '\n';
+    const { writeFileSync } = await import('node:fs');
+    const file = join(dataDir, 'cows.csv');
+    writeFileSync(file, csv);
+    await runCliCommand(['animal', 'import', file], { 'data-dir': dataDir });
+    const nodes: { token: string }[] = [];
+    for (let i = 0; i < NODES; i++) {
+      const r = await runCliCommand(['node', 'add', '--name', `c${i}`, '--kind', 'collar', '--animal', `S${i}`, '--json'], { 'data-dir': dataDir });
+      nodes.push(JSON.parse(r.stdout) as { token: string });
+    }
+    let seq = 0;
+    const base = Date.now() - 10 * 86_400_000;
+    const result = await autocannon({
+      url: `${office.ingest}/v1/readings`,
+      connections: NODES,
+      duration: seconds,
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (req) => {
+            const n = seq++;
+            return {
+              ...req,
+              headers: { authorization: `Bearer ${nodes[n % NODES]!.token}`, 'content-type': 'application/json' },
+              body: JSON.stringify({ readings: [{ metric: 'activity', ts: base + Math.floor(n / NODES) * 1000, value: n % 5000 }] }),
+            };
+          },
+        },
+      ],
+    });
+    const ok = result['2xx'];
+    console.log(`single:  ${NODES} nodes, one reading per request, ${seconds} s   ${Math.round(ok / seconds).toLocaleString('en')} req/s (2xx: ${ok}, non-2xx: ${result.non2xx}, errors: ${result.errors})`);
+    console.log(`         latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms  (goal ≥ 5,000 req/s at p99 ≤ 50 ms)`);
+  });
+}
+
+async function reflush(): Promise<void> {
+  const COWS = 2500;
+  const STEPS = 96; // one day at 15-minute intervals × 7 metrics = 1.68M readings
+  const total = COWS * STEPS * METRICS.length;
+  await withOffice(async (office, dataDir) => {
+    const gateways = await provision(dataDir, 8);
+    const base = Date.now() - 2 * 86_400_000;
+    // Each gateway flushes the day of its share of the herd, 1,000 readings a request, 4 requests in flight.
+    const per = Math.ceil(COWS / gateways.length);
+    let sent = 0;
+    const t0 = performance.now();
+    let lastReport = t0;
+    await Promise.all(
+      gateways.map(async (g, gi) => {
+        const readings: { animal: string; metric: string; ts: number; value: number }[] = [];
+        const flushQueue: string[] = [];
+        for (let step = 0; step < STEPS; step++) {
+          for (let c = gi * per; c < Math.min(COWS, (gi + 1) * per); c++) {
+            for (const [metric, mean, spread] of METRICS) {
+              readings.push({ animal: `R${c}`, metric, ts: base + step * 900_000, value: +(mean + (Math.random() - 0.5) * spread).toFixed(2) });
+              if (readings.length === 1000) flushQueue.push(JSON.stringify({ readings: readings.splice(0) }));
+            }
+          }
+        }
+        if (readings.length) flushQueue.push(JSON.stringify({ readings }));
+        await Promise.all(
+          Array.from({ length: 4 }, async () => {
+            for (let body = flushQueue.shift(); body; body = flushQueue.shift()) {
+              const r = await post(`${office.ingest}/v1/readings`, g.token, body);
+              if (r.status !== 200) throw new Error(`${r.status} ${r.text}`);
+              sent += 1000;
+              if (performance.now() - lastReport > 10_000) {
+                lastReport = performance.now();
+                process.stderr.write(`  re-flush ${Math.min(100, Math.round((sent / total) * 100))}% (${sent.toLocaleString('en')} readings)\n`);
+              }
+            }
+          }),
+        );
+      }),
+    );
+    const s = (performance.now() - t0) / 1000;
+    console.log(`re-flush: one day of a ${COWS}-cow farm, ${total.toLocaleString('en')} readings   ${s.toFixed(1)} s = ${Math.round(total / s).toLocaleString('en')} readings/s  (goal ≤ 60 s)`);
+  });
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { only: { type: 'string' }, seconds: { type: 'string', default: '10' } } });
+  const only = values.only?.split(',');
+  if (!only || only.includes('batched')) await batched();
+  if (!only || only.includes('single')) await single(Number(values.seconds));
+  if (!only || only.includes('reflush')) await reflush();
+  agent.destroy();
+}
