@@ -417,29 +417,31 @@ async function insertRows(tx: Queryable, rows: Row[]): Promise<Map<number, numbe
     seen.add(key);
     (r.groupId !== null ? penRows : animalRows).push(r);
   }
-  const count = (result: { rows: { job: number; n: number }[] }) => {
-    for (const { job, n } of result.rows) accepted.set(job, (accepted.get(job) ?? 0) + n);
-  };
-  const params = (list: Row[], target: (r: Row) => number) => [
-    list.map((r) => r.job),
-    list.map((r) => r.ts),
-    list.map(target),
-    list.map((r) => r.nodeId),
-    list.map((r) => r.value),
-    list.map((r) => r.metricId),
-  ];
-  if (animalRows.length) {
-    count(
-      await tx.query<{ job: number; n: number }>(
-        `WITH input AS (
-           SELECT job, to_timestamp(ms / 1000.0) AS ts, animal_id, node_id, value, metric_id
-             FROM unnest($1::int4[], $2::float8[], $3::int4[], $4::int4[], $5::float4[], $6::int2[]) AS u(job, ms, animal_id, node_id, value, metric_id)
-         ), ins AS (
-           -- In primary-key order: the index pages each animal's readings land on stay hot (measured +30 %).
-           INSERT INTO readings (ts, animal_id, node_id, value, metric_id)
-           SELECT ts, animal_id, node_id, value, metric_id FROM input ORDER BY animal_id, metric_id, ts ON CONFLICT DO NOTHING
-           RETURNING animal_id, metric_id, ts, node_id
-         ), latest AS (
+  for (const [list, target] of [[animalRows, 'animal'], [penRows, 'pen']] as const) {
+    if (!list.length) continue;
+    const { rows: counts } = await tx.query<{ job: number; n: number }>(insertSql(target), [
+      list.map((r) => r.job),
+      list.map((r) => r.ts),
+      list.map((r) => (target === 'animal' ? r.animalId! : r.groupId!)),
+      list.map((r) => r.nodeId),
+      list.map((r) => r.value),
+      list.map((r) => r.metricId),
+    ]);
+    for (const { job, n } of counts) accepted.set(job, (accepted.get(job) ?? 0) + n);
+  }
+  return accepted;
+}
+
+/**
+ * One statement per flush and target: insert the new readings (in primary-key order, so each animal's
+ * index pages are visited together), keep latest_readings current for animals, and count per job what
+ * was new. (Table and column names here are constants, never input.)
+ */
+function insertSql(target: 'animal' | 'pen'): string {
+  const [table, column] = target === 'animal' ? ['readings', 'animal_id'] : ['pen_readings', 'group_id'];
+  const latest =
+    target === 'animal'
+      ? `, latest AS (
            INSERT INTO latest_readings (animal_id, metric_id, node_id, ts, value, received_at)
            SELECT DISTINCT ON (animal_id, metric_id) animal_id, metric_id, node_id, ts, value, now()
              FROM input ORDER BY animal_id, metric_id, ts DESC
@@ -447,29 +449,17 @@ async function insertRows(tx: Queryable, rows: Row[]): Promise<Map<number, numbe
              SET node_id = EXCLUDED.node_id, ts = EXCLUDED.ts, value = EXCLUDED.value, received_at = EXCLUDED.received_at
              WHERE latest_readings.ts < EXCLUDED.ts
            RETURNING 1
-         )
-         SELECT i.job, count(*)::int AS n FROM input i JOIN ins USING (animal_id, metric_id, ts, node_id) GROUP BY i.job`,
-        params(animalRows, (r) => r.animalId!),
-      ),
-    );
-  }
-  if (penRows.length) {
-    count(
-      await tx.query<{ job: number; n: number }>(
-        `WITH input AS (
-           SELECT job, to_timestamp(ms / 1000.0) AS ts, group_id, node_id, value, metric_id
-             FROM unnest($1::int4[], $2::float8[], $3::int4[], $4::int4[], $5::float4[], $6::int2[]) AS u(job, ms, group_id, node_id, value, metric_id)
+         )`
+      : '';
+  return `WITH input AS (
+           SELECT job, to_timestamp(ms / 1000.0) AS ts, ${column}, node_id, value, metric_id
+             FROM unnest($1::int4[], $2::float8[], $3::int4[], $4::int4[], $5::float4[], $6::int2[]) AS u(job, ms, ${column}, node_id, value, metric_id)
          ), ins AS (
-           INSERT INTO pen_readings (ts, group_id, node_id, value, metric_id)
-           SELECT ts, group_id, node_id, value, metric_id FROM input ORDER BY group_id, metric_id, ts ON CONFLICT DO NOTHING
-           RETURNING group_id, metric_id, ts, node_id
-         )
-         SELECT i.job, count(*)::int AS n FROM input i JOIN ins USING (group_id, metric_id, ts, node_id) GROUP BY i.job`,
-        params(penRows, (r) => r.groupId!),
-      ),
-    );
-  }
-  return accepted;
+           INSERT INTO ${table} (ts, ${column}, node_id, value, metric_id)
+           SELECT ts, ${column}, node_id, value, metric_id FROM input ORDER BY ${column}, metric_id, ts ON CONFLICT DO NOTHING
+           RETURNING ${column}, metric_id, ts, node_id
+         )${latest}
+         SELECT i.job, count(*)::int AS n FROM input i JOIN ins USING (${column}, metric_id, ts, node_id) GROUP BY i.job`;
 }
 
 /** Last contact, counters and reported status, one UPDATE for all the nodes of a flush. */

@@ -3,13 +3,13 @@
 import { spawn } from 'node:child_process';
 import { failStart, serve } from './serve.ts';
 import { buildDesktop } from './electron/build.ts';
-import { findElectron } from './electron/find-electron.ts';
+import { ensureElectron, findElectron } from './electron/find-electron.ts';
 
 export { findElectron };
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const argv = process.argv.slice(2);
-  const electron = findElectron();
+  const electron = ensureElectron();
   if ('path' in electron) {
     // Main process, preload and the office bundle (dist/electron, dist/office): the same files a package holds.
     const { main } = await buildDesktop();
