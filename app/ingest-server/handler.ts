@@ -135,7 +135,7 @@ export function createIngestHandler(options: IngestHandlerOptions): (req: Ingest
 
     const key = req.headers['idempotency-key'];
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) return { node, response: error(400, 'Idempotency-Key must be 1–200 printable characters') };
-    const bodySha256 = createHash('sha256').update(req.path).update('\0').update(req.body).digest('hex');
+    const bodySha256 = key ? createHash('sha256').update(req.path).update('\0').update(req.body).digest('hex') : '';
     const write = async (): Promise<IngestResponse> => {
       const result = await options.writer.submit({
         node,

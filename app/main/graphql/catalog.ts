@@ -116,6 +116,14 @@ export async function readCatalog(db: Queryable): Promise<Catalog> {
       WHERE n.nspname = 'public' AND k.contype IN ('p', 'f') AND (k.contype = 'p' OR tn.nspname = 'public')
       ORDER BY c.relname, k.conname`,
   );
+  // Manual relationships: a column commented 'references table(column)' relates like a foreign key (used
+  // where a real one would cost too much per inserted row, as on readings).
+  const { rows: comments } = await db.query<{ table_name: string; column_name: string; comment: string }>(
+    `SELECT c.relname AS table_name, a.attname AS column_name, d.description AS comment
+       FROM pg_description d JOIN pg_class c ON c.oid = d.objoid JOIN pg_namespace n ON n.oid = c.relnamespace
+       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid
+      WHERE n.nspname = 'public' AND d.classoid = 'pg_class'::regclass AND d.objsubid > 0`,
+  );
   const tables = new Map<string, TableInfo>();
   for (const r of rels) {
     if (!GRAPHQL_NAME.test(r.name)) continue;
@@ -131,6 +139,10 @@ export async function readCatalog(db: Queryable): Promise<Catalog> {
     if (!t) continue;
     if (k.contype === 'p') t.primaryKey = k.columns;
     else if (k.target && k.target_columns) fks.push({ table_name: k.table_name, target: k.target, columns: k.columns, target_columns: k.target_columns });
+  }
+  for (const c of comments) {
+    const m = /^\s*references\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)/i.exec(c.comment);
+    if (m && tables.has(c.table_name) && tables.has(m[1]!)) fks.push({ table_name: c.table_name, target: m[1]!, columns: [c.column_name], target_columns: [m[2]!] });
   }
   nameRelationships(tables, fks);
   return { tables: [...tables.values()] };

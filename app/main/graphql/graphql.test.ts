@@ -93,3 +93,16 @@ test('GET requests work for queries (graphql-http)', async () => {
   assert.equal(res.status, 200);
   assert.deepEqual(await res.json(), { data: { farm_settings: [{ name: 'My farm' }] } });
 });
+
+test('manual relationships declared in column comments (readings.node, readings.metric) work like foreign keys', async () => {
+  const res = await office.graphql(`{ readings(limit: 1, order_by: {ts: asc}, where: {metric: {key: {_eq: "temperature"}}}) { value node { name kind } metric { key unit } } metrics_by_pk(id: 1) { readings(limit: 1) { value } } }`);
+  assert.equal(res.errors, undefined, JSON.stringify(res.errors));
+  assert.deepEqual(res.data.readings, [{ value: 38.5, node: { name: 'b1', kind: 'bolus' }, metric: { key: 'temperature', unit: '°C' } }]);
+  assert.equal(res.data.metrics_by_pk.readings.length, 1);
+});
+
+test('a node or metric with readings cannot be deleted (their references are not foreign keys)', async () => {
+  await assert.rejects(office.db.query(`DELETE FROM nodes WHERE name = 'b1'`), /has readings: revoke it/);
+  await assert.rejects(office.db.query(`DELETE FROM metrics WHERE key = 'temperature'`), /has readings and cannot be deleted/);
+  await office.db.query(`DELETE FROM metrics WHERE key = 'lying'`); // unused: allowed
+});
