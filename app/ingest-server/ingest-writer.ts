@@ -123,6 +123,8 @@ export class IngestWriter {
   #idle: (() => void)[] = [];
   #exclusive: (() => Promise<unknown>)[] = [];
   #metrics: Map<string, MetricRow> | undefined;
+  /** The newest time stamp latest_readings holds per animal and metric, as far as this writer knows. */
+  #latestKnown = new Map<string, number>();
   #logTimer: NodeJS.Timeout;
   #closed = false;
   /** Answers waiting for their journal write. */
@@ -139,9 +141,10 @@ export class IngestWriter {
     this.#logTimer.unref();
   }
 
-  /** Forget the cached metrics catalogue (after it changed). */
+  /** Forget what is cached from the database (after it changed outside the ingest path). */
   invalidateMetrics(): void {
     this.#metrics = undefined;
+    this.#latestKnown.clear();
   }
 
   submit(job: IngestJob): Promise<ReadingsResponse> {
@@ -218,6 +221,8 @@ export class IngestWriter {
       this.#answering.add(answered);
       void answered.finally(() => this.#answering.delete(answered));
     } catch (err) {
+      // The failed transaction did not write what #latestKnown now claims.
+      this.#latestKnown.clear();
       if (batch.length <= 1 && logs.length === 0) {
         this.options.log.error('ingest flush failed', { err: err as Error, requests: batch.length });
         if (batch[0]) batch[0].reject(err);
@@ -281,7 +286,7 @@ export class IngestWriter {
       await resolveAnimals(tx, rows);
       for (const r of rows) if (r.animalId !== null) animalIds.add(r.animalId);
 
-      const acceptedByJob = await insertRows(tx, rows);
+      const acceptedByJob = await insertRows(tx, rows, this.#latestKnown);
       jobs.forEach((_, j) => {
         const valid = rows.filter((r) => r.job === j).length;
         results[j]!.accepted = acceptedByJob.get(j) ?? 0;
@@ -405,7 +410,7 @@ export async function resolveAnimals(tx: Queryable, rows: { animalKey: string | 
  * Inserts readings (animal rows into readings, pen rows into pen_readings) and keeps latest_readings
  * current. Returns how many rows of each job were new; the others were already stored (duplicates).
  */
-async function insertRows(tx: Queryable, rows: Row[]): Promise<Map<number, number>> {
+async function insertRows(tx: Queryable, rows: Row[], latestKnown?: Map<string, number>): Promise<Map<number, number>> {
   const accepted = new Map<number, number>();
   // Within one flush the first of two equal readings is the one stored; the other is a duplicate.
   const seen = new Set<string>();
@@ -419,17 +424,54 @@ async function insertRows(tx: Queryable, rows: Row[]): Promise<Map<number, numbe
   }
   for (const [list, target] of [[animalRows, 'animal'], [penRows, 'pen']] as const) {
     if (!list.length) continue;
-    const { rows: counts } = await tx.query<{ job: number; n: number }>(insertSql(target), [
+    // When no node has two requests in this flush, what was new is counted per node from the inserted
+    // rows alone; otherwise each inserted row is matched back to its request (a join, ~10 % slower).
+    const jobOfNode = new Map<number, number>();
+    let oneJobPerNode = true;
+    for (const r of list) {
+      const j = jobOfNode.get(r.nodeId);
+      if (j === undefined) jobOfNode.set(r.nodeId, r.job);
+      else if (j !== r.job) oneJobPerNode = false;
+    }
+    const params: unknown[] = [
       list.map((r) => r.job),
       list.map((r) => r.ts),
       list.map((r) => (target === 'animal' ? r.animalId! : r.groupId!)),
       list.map((r) => r.nodeId),
       list.map((r) => r.value),
       list.map((r) => r.metricId),
-    ]);
-    for (const { job, n } of counts) accepted.set(job, (accepted.get(job) ?? 0) + n);
+    ];
+    if (target === 'animal') params.push(newestPerSeries(list, latestKnown));
+    const { rows: counts } = await tx.query<{ key: number; n: number }>(insertSql(target, oneJobPerNode ? 'node' : 'job'), params);
+    for (const { key, n } of counts) {
+      const job = oneJobPerNode ? jobOfNode.get(key)! : key;
+      accepted.set(job, (accepted.get(job) ?? 0) + n);
+    }
   }
   return accepted;
+}
+
+/**
+ * The rows (1-based positions) that may be a series' newest reading: the newest of each animal and metric
+ * in this flush, unless latest_readings is known to hold a newer one already (a node re-flushing old data
+ * then touches latest_readings not at all). `known` is updated as if the upsert succeeded.
+ */
+function newestPerSeries(list: Row[], known: Map<string, number> | undefined): number[] {
+  const newest = new Map<string, number>();
+  list.forEach((r, i) => {
+    const key = `${r.animalId}|${r.metricId}`;
+    const at = newest.get(key);
+    if (at === undefined || list[at]!.ts < r.ts) newest.set(key, i);
+  });
+  const positions: number[] = [];
+  for (const [key, i] of newest) {
+    const ts = list[i]!.ts;
+    const have = known?.get(key);
+    if (have !== undefined && have >= ts) continue;
+    known?.set(key, ts);
+    positions.push(i + 1);
+  }
+  return positions;
 }
 
 /**
@@ -437,14 +479,13 @@ async function insertRows(tx: Queryable, rows: Row[]): Promise<Map<number, numbe
  * index pages are visited together), keep latest_readings current for animals, and count per job what
  * was new. (Table and column names here are constants, never input.)
  */
-function insertSql(target: 'animal' | 'pen'): string {
+function insertSql(target: 'animal' | 'pen', countBy: 'node' | 'job'): string {
   const [table, column] = target === 'animal' ? ['readings', 'animal_id'] : ['pen_readings', 'group_id'];
   const latest =
     target === 'animal'
       ? `, latest AS (
            INSERT INTO latest_readings (animal_id, metric_id, node_id, ts, value, received_at)
-           SELECT DISTINCT ON (animal_id, metric_id) animal_id, metric_id, node_id, ts, value, now()
-             FROM input ORDER BY animal_id, metric_id, ts DESC
+           SELECT animal_id, metric_id, node_id, ts, value, now() FROM input JOIN unnest($7::int4[]) AS newest(ord) USING (ord)
            ON CONFLICT (animal_id, metric_id) DO UPDATE
              SET node_id = EXCLUDED.node_id, ts = EXCLUDED.ts, value = EXCLUDED.value, received_at = EXCLUDED.received_at
              WHERE latest_readings.ts < EXCLUDED.ts
@@ -452,14 +493,19 @@ function insertSql(target: 'animal' | 'pen'): string {
          )`
       : '';
   return `WITH input AS (
-           SELECT job, to_timestamp(ms / 1000.0) AS ts, ${column}, node_id, value, metric_id
-             FROM unnest($1::int4[], $2::float8[], $3::int4[], $4::int4[], $5::float4[], $6::int2[]) AS u(job, ms, ${column}, node_id, value, metric_id)
+           SELECT job, to_timestamp(ms / 1000.0) AS ts, ${column}, node_id, value, metric_id, ord
+             FROM unnest($1::int4[], $2::float8[], $3::int4[], $4::int4[], $5::float4[], $6::int2[])
+               WITH ORDINALITY AS u(job, ms, ${column}, node_id, value, metric_id, ord)
          ), ins AS (
            INSERT INTO ${table} (ts, ${column}, node_id, value, metric_id)
            SELECT ts, ${column}, node_id, value, metric_id FROM input ORDER BY ${column}, metric_id, ts ON CONFLICT DO NOTHING
            RETURNING ${column}, metric_id, ts, node_id
          )${latest}
-         SELECT i.job, count(*)::int AS n FROM input i JOIN ins USING (${column}, metric_id, ts, node_id) GROUP BY i.job`;
+         ${
+           countBy === 'node'
+             ? 'SELECT node_id AS key, count(*)::int AS n FROM ins GROUP BY node_id'
+             : `SELECT i.job AS key, count(*)::int AS n FROM input i JOIN ins USING (${column}, metric_id, ts, node_id) GROUP BY i.job`
+         }`;
 }
 
 /** Last contact, counters and reported status, one UPDATE for all the nodes of a flush. */
