@@ -70,6 +70,11 @@ interface Row {
   value: number;
 }
 
+interface Classified {
+  rows: Row[];
+  quarantined: { job: number; index: number; item: unknown; reason: string }[];
+}
+
 interface Pending {
   job: IngestJob;
   resolve: (r: ReadingsResponse) => void;
@@ -183,21 +188,41 @@ export class IngestWriter {
     setImmediate(() => void this.#drain());
   }
 
+  #takeBatch(): { batch: Pending[]; logs: RequestLogEntry[] } | undefined {
+    if (!this.#queue.length && !this.#logs.length) return undefined;
+    const batch: Pending[] = [];
+    let readings = 0;
+    while (this.#queue.length && (batch.length === 0 || readings + this.#queue[0]!.job.items.length <= MAX_READINGS_PER_FLUSH)) {
+      const p = this.#queue.shift()!;
+      readings += p.job.items.length;
+      batch.push(p);
+    }
+    return { batch, logs: this.#logs.splice(0) };
+  }
+
+  /**
+   * Flushes one after another, with the next batch classified (JavaScript, this thread) while the previous
+   * one's transaction runs (SQL, the database's thread): neither side waits for the other.
+   */
   async #drain(): Promise<void> {
     try {
-      while (this.#queue.length || this.#logs.length || this.#exclusive.length) {
-        const exclusive = this.#exclusive.splice(0);
-        for (const fn of exclusive) await fn();
-        if (!this.#queue.length && !this.#logs.length) continue;
-        const batch: Pending[] = [];
-        let readings = 0;
-        while (this.#queue.length && (batch.length === 0 || readings + this.#queue[0]!.job.items.length <= MAX_READINGS_PER_FLUSH)) {
-          const p = this.#queue.shift()!;
-          readings += p.job.items.length;
-          batch.push(p);
+      let next = this.#takeBatch();
+      while (next || this.#exclusive.length) {
+        if (next) {
+          const metrics = await this.#metricIndex(this.db);
+          const current = { ...next, classified: this.#classify(next.batch.map((p) => p.job), metrics) };
+          const running = this.#flushSafely(current.batch, current.logs, current.classified);
+          next = this.#exclusive.length ? undefined : this.#takeBatch();
+          const prepared = next && { ...next, classified: this.#classify(next.batch.map((p) => p.job), metrics) };
+          await running;
+          if (prepared) {
+            next = undefined;
+            for (const fn of this.#exclusive.splice(0)) await fn();
+            await this.#flushSafely(prepared.batch, prepared.logs, prepared.classified);
+          }
         }
-        const logs = this.#logs.splice(0);
-        await this.#flushSafely(batch, logs);
+        for (const fn of this.#exclusive.splice(0)) await fn();
+        next = this.#takeBatch();
       }
     } finally {
       this.#running = false;
@@ -206,9 +231,9 @@ export class IngestWriter {
   }
 
   /** A flush that fails is retried request by request, so one bad request cannot fail the others. */
-  async #flushSafely(batch: Pending[], logs: RequestLogEntry[]): Promise<void> {
+  async #flushSafely(batch: Pending[], logs: RequestLogEntry[], classified?: Classified): Promise<void> {
     try {
-      const { results, durable } = await this.#flush(batch.map((p) => p.job), logs);
+      const { results, durable } = await this.#flush(batch.map((p) => p.job), logs, classified);
       // The next flush may start while this one's journal write is fsync'ed; the nodes are answered
       // only once their readings are durable.
       const answered = durable.then(
@@ -248,7 +273,7 @@ export class IngestWriter {
   }
 
   /** Checks each item against the catalogue and the clock; returns rows to store and items to quarantine. */
-  #classify(jobs: IngestJob[], metrics: Map<string, MetricRow>) {
+  #classify(jobs: IngestJob[], metrics: Map<string, MetricRow>): Classified {
     const rows: Row[] = [];
     const quarantined: { job: number; index: number; item: unknown; reason: string }[] = [];
     const retentionMs = this.options.retentionDays * 86_400_000;
@@ -276,21 +301,23 @@ export class IngestWriter {
     return { rows, quarantined };
   }
 
-  async #flush(jobs: IngestJob[], logs: RequestLogEntry[]): Promise<{ results: ReadingsResponse[]; durable: Promise<void> }> {
+  async #flush(jobs: IngestJob[], logs: RequestLogEntry[], classified?: Classified): Promise<{ results: ReadingsResponse[]; durable: Promise<void> }> {
     const results: ReadingsResponse[] = jobs.map(() => ({ accepted: 0, duplicates: 0, quarantined: [] }));
     const animalIds = new Set<number>();
-    // Checked before the transaction: the database does not wait while JavaScript classifies.
-    const { rows, quarantined } = this.#classify(jobs, await this.#metricIndex(this.db));
+    // Checked before the transaction (usually while the previous one runs): the database does not wait
+    // while JavaScript classifies.
+    const { rows, quarantined } = classified ?? this.#classify(jobs, await this.#metricIndex(this.db));
     for (const q of quarantined) results[q.job]!.quarantined.push({ index: q.index, reason: q.reason });
     await this.db.transaction(async (tx) => {
       await resolveAnimals(tx, rows);
       for (const r of rows) if (r.animalId !== null) animalIds.add(r.animalId);
 
       const acceptedByJob = await insertRows(tx, rows, this.#latestKnown);
+      const valid = new Array<number>(jobs.length).fill(0);
+      for (const r of rows) valid[r.job]!++;
       jobs.forEach((_, j) => {
-        const valid = rows.filter((r) => r.job === j).length;
         results[j]!.accepted = acceptedByJob.get(j) ?? 0;
-        results[j]!.duplicates = valid - results[j]!.accepted;
+        results[j]!.duplicates = valid[j]! - results[j]!.accepted;
       });
 
       if (quarantined.length) {
