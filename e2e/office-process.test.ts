@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDataDir } from '../app/db/testing/snapshot.ts';
-import { runCli, startServe, exitOf } from './support/processes.ts';
+import { runCli, startServe } from './support/processes.ts';
 
 const { dataDir, snapshot, cleanup } = await tempDataDir('ys-proc-');
 const env = { YOCTOSEHNS_INIT_SNAPSHOT: snapshot };
@@ -98,5 +98,4 @@ test('bad configuration is refused at start with one clear line', async () => {
   } finally {
     writeFileSync(join(dataDir, 'config.json'), '{}');
   }
-  void exitOf;
 });

@@ -70,9 +70,6 @@ test('random batches: invalid items quarantined, every valid reading stored, nev
         }
         const res = await office.post(token, body, headers);
         assert.ok(res.status < 500, `status ${res.status}`);
-        if (form === 'ndjson' && items.some((i) => i === null || typeof i !== 'object')) {
-          // A bare scalar is a valid NDJSON line too; it is quarantined like in JSON.
-        }
         assert.equal(res.status, 200, JSON.stringify(res.body));
         const invalid = gens.flatMap((g, i) => (g.valid ? [] : [i]));
         assert.deepEqual(res.body.quarantined.map((q: { index: number }) => q.index), invalid);
@@ -101,7 +98,6 @@ test('random batches: invalid items quarantined, every valid reading stored, nev
 });
 
 test('arbitrary bytes, content types and headers never crash the listener or store anything', async () => {
-  const before = (await office.db.query<{ n: number }>('SELECT count(*)::int AS n FROM readings')).rows[0]!.n;
   await fc.assert(
     fc.asyncProperty(
       fc.oneof(
@@ -131,5 +127,4 @@ test('arbitrary bytes, content types and headers never crash the listener or sto
     `SELECT count(*)::int AS n FROM readings r JOIN metrics m ON m.id = r.metric_id WHERE r.value < m.min_value OR r.value > m.max_value`,
   );
   assert.equal(rows[0]!.n, 0);
-  void before;
 });

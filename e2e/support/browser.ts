@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ROOT } from './processes.ts';
 
 export const SCREENSHOTS = join(ROOT, 'test-output', 'screenshots');
@@ -40,8 +40,6 @@ export async function openBrowser(): Promise<BrowserSession> {
     if (msg.type() === 'error') errors.push(msg.text());
   });
   page.on('pageerror', (err) => errors.push(err.message));
-  const browser: Browser | null = context.browser();
-  void browser;
   return {
     page,
     context,

@@ -255,18 +255,17 @@ function listSql(
   return `(SELECT coalesce(json_agg(${s}.r ORDER BY ${s}.n), '[]'::json) FROM (SELECT _q.r, row_number() OVER () AS n FROM (${inner}) _q) ${s})`;
 }
 
-function compilerFor(ctx: EngineContext, info: GraphQLResolveInfo): Compiler {
+function compilerFor(info: GraphQLResolveInfo): Compiler {
   const tables = new Map<string, TableInfo>();
   for (const type of Object.values(info.schema.getTypeMap())) {
     const table = (type.extensions as { table?: TableInfo } | undefined)?.table;
     if (table) tables.set(table.name, table);
   }
-  void ctx;
   return { info, b: new SqlBuilder(), tables };
 }
 
 export async function resolveList(ctx: EngineContext, table: TableInfo, args: ListArgs, info: GraphQLResolveInfo): Promise<unknown> {
-  const c = compilerFor(ctx, info);
+  const c = compilerFor(info);
   const type = getNamedType(info.returnType) as GraphQLObjectType;
   const sql = `SELECT ${listSql(c, type, table, args, [...info.fieldNodes])} AS data`;
   const { rows } = await ctx.db.query<{ data: unknown }>(sql, c.b.params);
@@ -274,7 +273,7 @@ export async function resolveList(ctx: EngineContext, table: TableInfo, args: Li
 }
 
 export async function resolveByPk(ctx: EngineContext, table: TableInfo, args: Record<string, unknown>, info: GraphQLResolveInfo): Promise<unknown> {
-  const c = compilerFor(ctx, info);
+  const c = compilerFor(info);
   const type = getNamedType(info.returnType) as GraphQLObjectType;
   const t = c.b.alias();
   const cond = table.primaryKey
