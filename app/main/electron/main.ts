@@ -34,7 +34,7 @@ import { OFFICE_FLAG_OPTIONS } from '../config/config.ts';
 import { parseSaveFileRequest, saveDialogFilters } from './desktop-ipc.ts';
 import { createFileLogger } from './file-log.ts';
 import { officeArgsFrom } from './launch-args.ts';
-import { HIDDEN_FLAG, loginItemSupport } from './login-item.ts';
+import { loginItemSupport } from './login-item.ts';
 import { appMenuModel, type MenuCommand, type MenuItemModel } from './menu-model.ts';
 import type { FromOffice, ToOffice } from './office-process.ts';
 import { fetchOfficeStatus, type OfficeStatus } from './office-status.ts';

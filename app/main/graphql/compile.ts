@@ -185,7 +185,7 @@ function mergedSelectionSet(nodes: FieldNode[]): SelectionSetNode | undefined {
 }
 
 /** A SQL expression building the JSON object of one row (aliased `alias`) for the selected fields. */
-function objectSql(c: Compiler, type: GraphQLObjectType, table: TableInfo, alias: string, nodes: FieldNode[]): string {
+function objectSql(c: Compiler, type: GraphQLObjectType, alias: string, nodes: FieldNode[]): string {
   const fields = collectFields(c, type, mergedSelectionSet(nodes));
   const pairs: string[] = [];
   for (const [key, fieldNodes] of fields) {
@@ -206,7 +206,7 @@ function objectSql(c: Compiler, type: GraphQLObjectType, table: TableInfo, alias
       if (rel.kind === 'object') {
         const child = c.b.alias();
         pairs.push(
-          `'${key}', (SELECT ${objectSql(c, targetType, target, child, fieldNodes)} FROM ${TABLE(target.name)} ${child} WHERE ${joinCondition(rel.mapping, alias, child)} LIMIT 1)`,
+          `'${key}', (SELECT ${objectSql(c, targetType, child, fieldNodes)} FROM ${TABLE(target.name)} ${child} WHERE ${joinCondition(rel.mapping, alias, child)} LIMIT 1)`,
         );
       } else {
         const args = getArgumentValues(def, fieldNodes[0]!, c.info.variableValues);
@@ -249,7 +249,7 @@ function listSql(
   const offset = args.offset ? ` OFFSET ${c.b.param(args.offset, 'int8')}` : '';
   const s = c.b.alias();
   const inner =
-    `SELECT ${distinct.length ? `DISTINCT ON (${distinct.join(', ')}) ` : ''}${objectSql(c, type, table, t, nodes)} AS r` +
+    `SELECT ${distinct.length ? `DISTINCT ON (${distinct.join(', ')}) ` : ''}${objectSql(c, type, t, nodes)} AS r` +
     ` FROM ${TABLE(table.name)} ${t} WHERE ${conditions.join(' AND ')}${orderClause}${limit}${offset}`;
   // Number the rows in the subquery's order so json_agg keeps it.
   return `(SELECT coalesce(json_agg(${s}.r ORDER BY ${s}.n), '[]'::json) FROM (SELECT _q.r, row_number() OVER () AS n FROM (${inner}) _q) ${s})`;
@@ -279,7 +279,7 @@ export async function resolveByPk(ctx: EngineContext, table: TableInfo, args: Re
   const cond = table.primaryKey
     .map((k) => `${t}.${quoteIdent(k)} = ${c.b.param(args[k], table.columns.find((col) => col.name === k)!.pgType)}`)
     .join(' AND ');
-  const sql = `SELECT ${objectSql(c, type, table, t, [...info.fieldNodes])} AS data FROM ${TABLE(table.name)} ${t} WHERE ${cond}`;
+  const sql = `SELECT ${objectSql(c, type, t, [...info.fieldNodes])} AS data FROM ${TABLE(table.name)} ${t} WHERE ${cond}`;
   const { rows } = await ctx.db.query<{ data: unknown }>(sql, c.b.params);
   return rows[0]?.data ?? null;
 }
