@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { Mutex } from './mutex.ts';
-import { DatabaseError, type Database, type Queryable, type QueryResult, type Row } from './types.ts';
+import { DatabaseError, type Database, type Queryable, type QueryResult, type Row, type TextResult } from './types.ts';
 import type { WorkerRequest, WorkerResponse } from './pglite-protocol.ts';
 
 export interface PgliteOptions {
@@ -50,7 +50,7 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
     if (msg.ok) p.resolve(msg.result);
     else {
       const req = p.req;
-      const query = req.op === 'query' || req.op === 'exec' ? req.sql : req.op;
+      const query = req.op === 'query' || req.op === 'exec' || req.op === 'execResults' ? req.sql : req.op;
       const params = req.op === 'query' ? req.params : [];
       p.reject(new DatabaseError(msg.error.message, { ...msg.error, query, params }));
     }
@@ -84,6 +84,7 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
     query: <R = Row>(sql: string, params: readonly unknown[] = []) =>
       send<QueryResult<R>>({ op: 'query', sql, params }),
     exec: (sql: string) => send<void>({ op: 'exec', sql }),
+    execResults: (sql: string) => send<TextResult[]>({ op: 'execResults', sql }),
   };
   const lock = new Mutex();
 
@@ -92,6 +93,7 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
     location: options.dataDir,
     query: (sql, params) => lock.run(() => raw.query(sql, params)),
     exec: (sql) => lock.run(() => raw.exec(sql)),
+    execResults: (sql) => lock.run(() => raw.execResults(sql)),
     transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
       lock.run(async () => {
         await raw.exec('BEGIN');

@@ -2,6 +2,7 @@
 export type WorkerRequest =
   | { id: number; op: 'query'; sql: string; params: readonly unknown[] }
   | { id: number; op: 'exec'; sql: string }
+  | { id: number; op: 'execResults'; sql: string }
   | { id: number; op: 'dump' }
   | { id: number; op: 'close' };
 
@@ -10,6 +11,7 @@ export interface SerializedError {
   code?: string;
   detail?: string;
   constraint?: string;
+  hint?: string;
 }
 
 export type WorkerResponse =

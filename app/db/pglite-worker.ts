@@ -2,8 +2,9 @@
 // here lets the office's HTTP listeners keep answering while a long aggregate runs.
 import { parentPort, workerData } from 'node:worker_threads';
 import { readFile } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type Results } from '@electric-sql/pglite';
 import type { WorkerRequest, WorkerResponse, SerializedError } from './pglite-protocol.ts';
+import type { TextResult } from './types.ts';
 
 const { dataDir, snapshot, postgresqlconf } = workerData as {
   dataDir: string;
@@ -12,8 +13,8 @@ const { dataDir, snapshot, postgresqlconf } = workerData as {
 };
 
 function serializeError(err: unknown): SerializedError {
-  const e = err as { message?: string; code?: string; detail?: string; constraint?: string };
-  return { message: String(e?.message ?? err), code: e?.code, detail: e?.detail, constraint: e?.constraint };
+  const e = err as { message?: string; code?: string; detail?: string; constraint?: string; hint?: string };
+  return { message: String(e?.message ?? err), code: e?.code, detail: e?.detail, constraint: e?.constraint, hint: e?.hint };
 }
 
 async function main(): Promise<void> {
@@ -41,6 +42,18 @@ async function main(): Promise<void> {
           await db.exec(msg.sql);
           reply = { id: msg.id, ok: true, result: null };
           break;
+        case 'execResults': {
+          // Every type PGlite would parse is given back as the text PostgreSQL sent; types it has no parser
+          // for (enums, types created since) come as text anyway.
+          const asText = Object.fromEntries(Object.keys(db.parsers).map((oid) => [oid, (text: string) => text]));
+          const results = (await db.exec(msg.sql, { rowMode: 'array', parsers: asText })) as Results<(string | null)[]>[];
+          reply = {
+            id: msg.id,
+            ok: true,
+            result: results.map((r) => ({ command: r.command, fields: r.fields.map((f) => f.name), rows: r.rows, rowCount: r.rowCount })) satisfies TextResult[],
+          };
+          break;
+        }
         case 'dump': {
           const blob = await db.dumpDataDir('none');
           reply = { id: msg.id, ok: true, result: new Uint8Array(await blob.arrayBuffer()) };

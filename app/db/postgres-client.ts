@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { DatabaseError, type Database, type Queryable, type QueryResult, type Row } from './types.ts';
+import { DatabaseError, type Database, type Queryable, type QueryResult, type Row, type TextResult } from './types.ts';
 
 // Same value shapes as PGlite gives: int8 (counts) as numbers, numeric as strings, timestamps as Dates.
 const types = {
@@ -8,6 +8,9 @@ const types = {
     return pg.types.getTypeParser(oid, format as 'text');
   },
 };
+
+// Every value as the text PostgreSQL sent (execResults): the same answer PGlite gives with its parsers off.
+const textTypes = { getTypeParser: () => (v: string) => v };
 
 /** The URL with its password masked, for messages and logs. */
 export function maskUrl(url: string): string {
@@ -21,11 +24,12 @@ export function maskUrl(url: string): string {
 }
 
 function wrap(err: unknown, sql: string, params: readonly unknown[]): DatabaseError {
-  const e = err as { message?: string; code?: string; detail?: string; constraint?: string };
+  const e = err as { message?: string; code?: string; detail?: string; constraint?: string; hint?: string };
   return new DatabaseError(String(e?.message ?? err), {
     code: e?.code,
     detail: e?.detail,
     constraint: e?.constraint,
+    hint: e?.hint,
     query: sql,
     params,
   });
@@ -48,6 +52,21 @@ function queryable(client: pg.Pool | pg.PoolClient): Queryable {
         throw wrap(err, sql, []);
       }
     },
+    async execResults(sql: string): Promise<TextResult[]> {
+      try {
+        // No parameters: pg sends a simple query, which may hold several statements and then resolves to
+        // one result per statement (a single result otherwise).
+        const r = (await client.query({ text: sql, rowMode: 'array', types: textTypes })) as unknown as pg.QueryArrayResult | pg.QueryArrayResult[];
+        return (Array.isArray(r) ? r : [r]).map((one) => ({
+          command: one.command ?? undefined,
+          fields: one.fields.map((f) => f.name),
+          rows: one.rows as (string | null)[][],
+          rowCount: one.rowCount ?? undefined,
+        }));
+      } catch (err) {
+        throw wrap(err, sql, []);
+      }
+    },
   };
 }
 
@@ -66,6 +85,7 @@ export async function openPostgres(url: string): Promise<Database> {
     location,
     query: base.query,
     exec: base.exec,
+    execResults: base.execResults,
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       try {

@@ -10,10 +10,27 @@ export interface QueryResult<R = Row> {
   affectedRows: number;
 }
 
+/** One statement's result as PostgreSQL sent it, every value in PostgreSQL's text form (run_sql, `cli sql`). */
+export interface TextResult {
+  /** The first word of the command tag (SELECT, INSERT, CREATE, …); undefined for an empty statement. */
+  command: string | undefined;
+  /** Column names, in order (names may repeat); empty for a statement that returns no rows. */
+  fields: string[];
+  /** Each row's values as PostgreSQL prints them (`t`, `1.50`, `2026-01-01 00:00:00+00`, `{1,2}`); NULL as null. */
+  rows: (string | null)[][];
+  /** The row count of the command tag (rows returned, inserted, updated, …); undefined when the tag has none. */
+  rowCount: number | undefined;
+}
+
 export interface Queryable {
   query<R = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
   /** Runs one or more statements without parameters (migrations, DDL). */
   exec(sql: string): Promise<void>;
+  /**
+   * Runs one or more statements without parameters and gives each statement's result, values as text: the
+   * same answer from both backends (no value goes through a JavaScript type and back).
+   */
+  execResults(sql: string): Promise<TextResult[]>;
 }
 
 export interface Database extends Queryable {
@@ -32,17 +49,19 @@ export class DatabaseError extends Error {
   readonly code: string | undefined;
   readonly detail: string | undefined;
   readonly constraint: string | undefined;
+  readonly hint: string | undefined;
   readonly query: string;
   readonly params: readonly unknown[];
   constructor(
     message: string,
-    info: { code?: string; detail?: string; constraint?: string; query: string; params?: readonly unknown[] },
+    info: { code?: string; detail?: string; constraint?: string; hint?: string; query: string; params?: readonly unknown[] },
   ) {
     super(message);
     this.name = 'DatabaseError';
     this.code = info.code;
     this.detail = info.detail;
     this.constraint = info.constraint;
+    this.hint = info.hint;
     this.query = info.query;
     this.params = info.params ?? [];
   }
