@@ -15,7 +15,7 @@ export interface Violation {
 
 const IMPORT_RE = /(?:^|[\s;])(?:import|export)\s+(?:type\s+)?(?:[^'"`;]*?\s+from\s+)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)|\brequire\(\s*['"]([^'"]+)['"]\s*\)/g;
 const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
-const NODE_ONLY_PACKAGES = ['@electric-sql/pglite', 'pg', 'ws', 'graphql-http/lib/use/http', 'csv-parse', 'tsx', 'playwright-core'];
+const NODE_ONLY_PACKAGES = ['@electric-sql/pglite', 'pg', 'ws', 'graphql-http/lib/use/http', 'graphql-ws/use', 'csv-parse', 'tsx', 'playwright-core'];
 
 function* sourceFiles(dir: string): Generator<string> {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {

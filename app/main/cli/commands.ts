@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
-import type { Database } from '../../db/index.ts';
+import type { Database, TextResult } from '../../db/index.ts';
 import { listNodes, NodeInputError, nodeRequestLog, provisionNode, revokeNode, rotateNodeToken } from '../../ingest-server/node-registry.ts';
+import { HasuraApiError } from '../graphql/hasura-error.ts';
+import { runSql } from '../graphql/run-sql.ts';
 import { addAnimal, AnimalInputError, importAnimalsCsv, listAnimals } from '../herd/animals.ts';
 
 /**
@@ -38,6 +40,10 @@ export const USAGE = `Usage: yoctosehns <command> [options] [--data-dir DIR]
              [--breed B] [--group G] [--json]
   animal list [--json]
   animal import FILE.csv import animals; header: official_id,tag,name,sex,birth_date,breed,group
+  sql "SQL" | sql --file F.sql [--read-only] [--json]
+                         run SQL on the farm's database, all of it in one transaction (an error leaves
+                         nothing behind); prints the last statement's rows as a table, --json as Hasura's
+                         run_sql result. New tables appear in the GraphQL API at once.
 
 Node kinds: collar, bolus, ear_tag, leg_tag, scale, water_meter, climate, gateway.
 Every command works whether or not an office runs on the data dir.`;
@@ -45,6 +51,12 @@ Every command works whether or not an office runs on the data dir.`;
 /** Paths on the command line whose content the command reads (sent along when the office runs it). */
 export function filesNeeded(argv: string[]): string[] {
   if (argv[0] === 'animal' && argv[1] === 'import') return argv.slice(2).filter((a) => !a.startsWith('--')).slice(0, 1);
+  if (argv[0] === 'sql') {
+    const i = argv.indexOf('--file');
+    if (i > 0 && argv[i + 1] !== undefined) return [argv[i + 1]!];
+    const inline = argv.find((a) => a.startsWith('--file='));
+    if (inline) return [inline.slice('--file='.length)];
+  }
   return [];
 }
 
@@ -57,6 +69,25 @@ function table(rows: Record<string, unknown>[], columns: string[]): string {
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
   const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(columns), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))].join('\n') + '\n';
+}
+
+/** A statement's result as psql prints it: an aligned table and a row count, or the command tag. */
+export function formatSqlResult(r: TextResult | undefined): string {
+  if (!r) return '';
+  if (r.fields.length === 0 && r.rows.length === 0) return `${[r.command ?? '', r.rowCount].filter((v) => v !== undefined && v !== '').join(' ')}\n`;
+  const cell = (v: string | null | undefined) => v ?? '';
+  const widths = r.fields.map((f, i) => Math.max(f.length, ...r.rows.map((row) => cell(row[i]).length)));
+  const line = (vals: string[]) => (' ' + vals.map((v, i) => v.padEnd(widths[i]!)).join(' | ')).trimEnd();
+  const header = r.fields.map((f, i) => f.padStart(Math.floor((widths[i]! + f.length) / 2)).padEnd(widths[i]!));
+  const count = `(${r.rows.length} ${r.rows.length === 1 ? 'row' : 'rows'})`;
+  return [line(header), widths.map((w) => '-'.repeat(w + 2)).join('+'), ...r.rows.map((row) => line(r.fields.map((_, i) => cell(row[i])))), count].join('\n') + '\n';
+}
+
+/** A run_sql error as psql words it (ERROR/DETAIL/HINT). */
+function formatSqlError(err: HasuraApiError): string {
+  const pg = (err.internal as { error?: { message: string; description: string | null; hint: string | null } } | undefined)?.error;
+  if (!pg) return `error: ${err.message}\n`;
+  return [`ERROR:  ${pg.message}`, pg.description && `DETAIL:  ${pg.description}`, pg.hint && `HINT:  ${pg.hint}`].filter(Boolean).join('\n') + '\n';
 }
 
 function options<T extends Record<string, { type: 'string' | 'boolean' }>>(args: string[], spec: T) {
@@ -157,6 +188,22 @@ export async function runCommand(ctx: CommandContext, argv: string[]): Promise<C
       const { imported } = await importAnimalsCsv(ctx.db, await ctx.readFile(file));
       ctx.onChange?.('animals');
       return ok(values.json ? JSON.stringify({ imported }) + '\n' : `${imported} animal(s) imported from ${file}\n`);
+    }
+    if (noun === 'sql') {
+      const { values, positionals } = options(argv.slice(1), { file: { type: 'string' }, json: { type: 'boolean' }, 'read-only': { type: 'boolean' } });
+      if (values.file !== undefined && positionals.length) throw new UsageError('sql takes the SQL or --file F.sql, not both');
+      if (values.file === undefined && positionals.length !== 1) throw new UsageError('sql needs the SQL as one (quoted) argument, or --file F.sql');
+      const sql = values.file !== undefined ? await ctx.readFile(values.file) : positionals[0]!;
+      try {
+        const outcome = await runSql(ctx.db, [{ sql, read_only: values['read-only'] === true }]);
+        // Inside the office, 'schema' rebuilds the GraphQL schema (a table just created is served at once) and
+        // tells the rest of the office that data may have changed.
+        if (outcome.mayChangeData) ctx.onChange?.('schema');
+        return ok(values.json ? JSON.stringify(outcome.results[0]) + '\n' : formatSqlResult(outcome.last[0]));
+      } catch (err) {
+        if (err instanceof HasuraApiError) return fail(values.json ? JSON.stringify(err.body()) + '\n' : formatSqlError(err));
+        throw err;
+      }
     }
     throw new UsageError(noun ? `unknown command "${[noun, verb].filter(Boolean).join(' ')}"` : 'no command given');
   } catch (err) {

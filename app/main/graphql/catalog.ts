@@ -22,6 +22,8 @@ export interface TableInfo {
   kind: 'table' | 'view';
   columns: ColumnInfo[];
   primaryKey: string[];
+  /** The primary key and unique constraints, by name: what `on_conflict` may name. */
+  uniqueConstraints: { name: string; columns: string[] }[];
   relationships: RelationshipInfo[];
 }
 
@@ -104,8 +106,8 @@ export async function readCatalog(db: Queryable): Promise<Catalog> {
       WHERE n.nspname = 'public' AND a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'v', 'm', 'p')
       ORDER BY c.relname, a.attnum`,
   );
-  const { rows: keys } = await db.query<{ table_name: string; contype: string; columns: string[]; target: string | null; target_columns: string[] | null }>(
-    `SELECT c.relname AS table_name, k.contype::text AS contype,
+  const { rows: keys } = await db.query<{ table_name: string; name: string; contype: string; columns: string[]; target: string | null; target_columns: string[] | null }>(
+    `SELECT c.relname AS table_name, k.conname::text AS name, k.contype::text AS contype,
             ARRAY(SELECT a.attname::text FROM unnest(k.conkey) WITH ORDINALITY AS u(n, i)
                     JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.n ORDER BY u.i) AS columns,
             tc.relname AS target,
@@ -113,7 +115,7 @@ export async function readCatalog(db: Queryable): Promise<Catalog> {
                     JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.n ORDER BY u.i) AS target_columns
        FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
        LEFT JOIN pg_class tc ON tc.oid = k.confrelid LEFT JOIN pg_namespace tn ON tn.oid = tc.relnamespace
-      WHERE n.nspname = 'public' AND k.contype IN ('p', 'f') AND (k.contype = 'p' OR tn.nspname = 'public')
+      WHERE n.nspname = 'public' AND k.contype IN ('p', 'u', 'f') AND (k.contype <> 'f' OR tn.nspname = 'public')
       ORDER BY c.relname, k.conname`,
   );
   // Manual relationships: a column commented 'references table(column)' relates like a foreign key (used
@@ -127,7 +129,7 @@ export async function readCatalog(db: Queryable): Promise<Catalog> {
   const tables = new Map<string, TableInfo>();
   for (const r of rels) {
     if (!GRAPHQL_NAME.test(r.name)) continue;
-    tables.set(r.name, { name: r.name, kind: r.relkind === 'v' || r.relkind === 'm' ? 'view' : 'table', columns: [], primaryKey: [], relationships: [] });
+    tables.set(r.name, { name: r.name, kind: r.relkind === 'v' || r.relkind === 'm' ? 'view' : 'table', columns: [], primaryKey: [], uniqueConstraints: [], relationships: [] });
   }
   for (const c of cols) {
     const t = tables.get(c.table_name);
@@ -138,7 +140,9 @@ export async function readCatalog(db: Queryable): Promise<Catalog> {
     const t = tables.get(k.table_name);
     if (!t) continue;
     if (k.contype === 'p') t.primaryKey = k.columns;
-    else if (k.target && k.target_columns) fks.push({ table_name: k.table_name, target: k.target, columns: k.columns, target_columns: k.target_columns });
+    if (k.contype === 'p' || k.contype === 'u') {
+      if (GRAPHQL_NAME.test(k.name)) t.uniqueConstraints.push({ name: k.name, columns: k.columns });
+    } else if (k.target && k.target_columns) fks.push({ table_name: k.table_name, target: k.target, columns: k.columns, target_columns: k.target_columns });
   }
   for (const c of comments) {
     const m = /^\s*references\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)/i.exec(c.comment);

@@ -72,7 +72,7 @@ test('relationship names follow Hasura console suggestions, with a rule for clas
   assert.equal(pluralize('article'), 'articles');
   assert.equal(pluralize('readings'), 'readings');
   assert.equal(pluralize('category'), 'categories');
-  const t = (name: string, cols: string[]): TableInfo => ({ name, kind: 'table', primaryKey: ['id'], relationships: [], columns: cols.map((c) => ({ name: c, pgType: 'int4', notNull: false, hasDefault: false })) });
+  const t = (name: string, cols: string[]): TableInfo => ({ name, kind: 'table', primaryKey: ['id'], uniqueConstraints: [], relationships: [], columns: cols.map((c) => ({ name: c, pgType: 'int4', notNull: false, hasDefault: false })) });
   const tables = new Map([
     ['animals', t('animals', ['id', 'sire_id', 'dam_id', 'group_id', 'group'])],
     ['groups', t('groups', ['id'])],

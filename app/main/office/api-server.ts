@@ -3,6 +3,11 @@ import type { AddressInfo } from 'node:net';
 import type { Database } from '../../db/index.ts';
 import { runCommand, type CommandResult } from '../cli/commands.ts';
 import type { GraphqlEngine } from '../graphql/engine.ts';
+import { accessDenied } from '../graphql/hasura-error.ts';
+import { handleMetadataQuery } from '../graphql/metadata.ts';
+import { handleSchemaQuery } from '../graphql/run-sql.ts';
+import { ADMIN_ROLE, sessionFromHeaders } from '../graphql/types.ts';
+import { attachGraphqlWs, headersOf } from '../graphql/ws-server.ts';
 import type { Logger } from '../log.ts';
 import { secretsEqual } from '../security/secrets.ts';
 import { createStaticHandler } from './static-files.ts';
@@ -16,16 +21,20 @@ export interface ApiServerOptions {
   host: string;
   port: number;
   db: Database;
+  /** Served over HTTP and, with subscriptions, over WebSocket (graphql-ws) on /v1/graphql. */
   graphql: GraphqlEngine;
   rendererDir: string;
   /** The secret the local CLI presents to run commands inside this office. */
   controlKey: string;
   version: string;
   log: Logger;
+  /** Told when data changed outside GraphQL mutations (`'schema'`: anything may have changed, even tables). */
   onChange: (what: string) => void;
 }
 
 const MAX_CONTROL_BODY = 32 * 1024 * 1024;
+/** A run_sql body may carry a whole SQL file (a farm's own tables and data). */
+const MAX_ADMIN_API_BODY = 32 * 1024 * 1024;
 
 function isLoopback(address: string | undefined): boolean {
   return !!address && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
@@ -54,6 +63,42 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const serveStatic = createStaticHandler(options.rendererDir);
 
+  // Hasura's admin APIs: /v2/query (run_sql) and /v1/metadata (permissions, role limits). The cores answer with
+  // Hasura-shaped bodies; here only HTTP: method, role, JSON.
+  const adminApiDeps = {
+    db: options.db,
+    rebuild: () => options.graphql.rebuild(),
+    onChange: options.onChange,
+    warn: (msg: string, fields?: Record<string, unknown>) => options.log.warn(msg, fields),
+  };
+  async function adminApi(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    handle: (role: string, body: unknown) => Promise<{ status: number; body: unknown }>,
+  ): Promise<void> {
+    if (req.method !== 'POST') {
+      res.setHeader('allow', 'POST');
+      sendJson(res, 405, { error: 'use POST', code: 'method-not-allowed', path: '$' });
+      return;
+    }
+    const { role } = sessionFromHeaders(req.headers);
+    if (role !== ADMIN_ROLE) {
+      const denied = accessDenied();
+      sendJson(res, denied.status, denied.body());
+      return;
+    }
+    let body: unknown;
+    try {
+      body = await readJson(req, MAX_ADMIN_API_BODY);
+    } catch (err) {
+      const status = (err as { status?: number }).status ?? 400;
+      sendJson(res, status, { error: (err as Error).message, code: status === 413 ? 'request-too-large' : 'invalid-json', path: '$' });
+      return;
+    }
+    const answer = await handle(role, body);
+    sendJson(res, answer.status, answer.body);
+  }
+
   async function control(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     // Only the local CLI, holding the key from the data dir's secrets folder, may run commands here.
     const auth = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
@@ -71,6 +116,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return;
     }
     const files = (body.files && typeof body.files === 'object' ? body.files : {}) as Record<string, string>;
+    // A command that may have changed the schema (`sql`) says 'schema': the GraphQL schema is rebuilt before the
+    // CLI gets its answer, so what it created is in the API at once; then the rest of the office hears it.
+    let rebuilt: Promise<void> | undefined;
     const result: CommandResult = await runCommand(
       {
         db: options.db,
@@ -78,10 +126,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
           if (typeof files[path] !== 'string') throw Object.assign(new Error(`no such file: ${path}`), { code: 'ENOENT', path });
           return files[path];
         },
-        onChange: options.onChange,
+        onChange: (what) => {
+          if (what !== 'schema') return options.onChange(what);
+          rebuilt = options.graphql
+            .rebuild()
+            .catch((err: unknown) => options.log.warn('the GraphQL schema could not be rebuilt after a CLI command', { err: err as Error }))
+            .then(() => options.onChange(what));
+        },
       },
       body.argv as string[],
     );
+    await rebuilt;
     sendJson(res, 200, result);
   }
 
@@ -90,6 +145,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     try {
       if (url.pathname === '/v1/graphql') return await options.graphql.handle(req, res);
       if (url.pathname === '/internal/cli') return await control(req, res);
+      if (url.pathname === '/v2/query') return await adminApi(req, res, (role, body) => handleSchemaQuery(adminApiDeps, role, body));
+      if (url.pathname === '/v1/metadata') return await adminApi(req, res, (role, body) => handleMetadataQuery(adminApiDeps, role, body));
       if (url.pathname === '/v1/health') {
         let database = 'ok';
         await options.db.query('SELECT 1').catch(() => (database = 'unavailable'));
@@ -104,6 +161,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       res.end();
     }
   });
+  const ws = attachGraphqlWs(server, {
+    path: '/v1/graphql',
+    engine: options.graphql,
+    // Until remote access brings JWTs, a connection is trusted like an HTTP request on this port.
+    contextFor: (request, connectionParams) => sessionFromHeaders(headersOf(request, connectionParams)),
+    log: options.log,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
@@ -112,10 +176,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     url: `http://${host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await ws.close(); // open sockets would keep server.close() waiting
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
-      }),
+      });
+    },
   };
 }

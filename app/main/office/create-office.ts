@@ -11,6 +11,7 @@ import { NodeAuth } from '../../ingest-server/node-auth.ts';
 import { RateLimiter } from '../../ingest-server/rate-limit.ts';
 import { startIngestServer, type IngestServer } from '../../ingest-server/server.ts';
 import type { OfficeConfig } from '../config/config.ts';
+import { officeChangeFeed } from '../graphql/change-feed.ts';
 import { createGraphqlEngine, type GraphqlEngine } from '../graphql/engine.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { loadOrCreateSecret } from '../security/secrets.ts';
@@ -65,7 +66,15 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
     if (applied.length) log.info('database migrated', { applied: applied.map((m) => m.id) });
 
     const events = new EventEmitter<OfficeEvents>();
-    const graphql = await createGraphqlEngine(db);
+    const graphql = await createGraphqlEngine(db, {
+      log,
+      feed: officeChangeFeed(events),
+      // A committed mutation tells the rest of the office (live queries, caches of nodes and metrics).
+      onWrite: (tables) => {
+        for (const table of tables) events.emit('change', table);
+      },
+    });
+    undo.push(() => graphql.close());
     const controlKey = loadOrCreateSecret(config.dataDir, 'control.key');
 
     // PGlite never fsyncs: acknowledged readings are journaled (and fsync'ed) until a checkpoint whose
