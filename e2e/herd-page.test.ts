@@ -25,26 +25,31 @@ test('a new farm shows how to add a node', async () => {
   await browser.screenshot('empty-farm');
 });
 
+let token: string;
+async function postReadings(body: unknown): Promise<Response> {
+  return fetch(`${office.ingest}/v1/readings`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
 test('a reading posted by a node appears on the Herd page', async () => {
   const { page } = browser;
   const added = await runCli(['node', 'add', '--name', 'bolus-DE01', '--kind', 'bolus', '--json', '--data-dir', dataDir], env);
   assert.equal(added.code, 0, added.stderr);
-  const { token } = JSON.parse(added.stdout);
+  ({ token } = JSON.parse(added.stdout));
   const ts = new Date(Date.now() - 2 * 60_000).toISOString();
-  const res = await fetch(`${office.ingest}/v1/readings`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      readings: [
-        { animal: 'DE01', metric: 'temperature', ts, value: 38.7 },
-        { animal: 'DE01', metric: 'activity', ts, value: 512 },
-        { animal: 'DE02', metric: 'temperature', ts, value: 39.6 },
-      ],
-    }),
+  const res = await postReadings({
+    readings: [
+      { animal: 'DE01', metric: 'temperature', ts, value: 38.7 },
+      { animal: 'DE01', metric: 'activity', ts, value: 512 },
+      { animal: 'DE02', metric: 'temperature', ts, value: 39.6 },
+    ],
   });
   assert.deepEqual(await res.json(), { accepted: 3, duplicates: 0, quarantined: [] });
 
-  // The page refreshes by itself (polling): no reload.
+  // The page refreshes by itself (the office pushes the change over the live subscription): no reload.
   const row = page.locator('[data-testid="herd-row"][data-tag="DE01"]');
   await row.waitFor({ timeout: 20_000 });
   assert.match(await row.getByTestId('reading-temperature').innerText(), /38\.7/);
@@ -52,8 +57,28 @@ test('a reading posted by a node appears on the Herd page', async () => {
   assert.equal(await row.getByTestId('unconfirmed').textContent(), 'Unconfirmed', 'an animal first seen by a node is flagged unconfirmed');
   assert.match(await row.getByTestId('reading-temperature').innerText(), /min ago|minutes? ago/);
   assert.equal(await page.locator('[data-testid="herd-row"]').count(), 2);
+  assert.equal(await page.getByTestId('connection-status').getAttribute('data-live'), 'true', 'changes came over the live socket');
   await browser.screenshot('herd');
   assert.deepEqual(browser.errors, [], 'no console errors');
+});
+
+test('without a working socket the page polls over HTTP instead', async () => {
+  const page = await browser.context.newPage();
+  try {
+    // A proxy that drops WebSockets, as some do.
+    await page.routeWebSocket(/\/v1\/graphql/, (ws) => ws.close({ code: 1011, reason: 'refused by the test' }));
+    await page.goto(office.api);
+    await page.locator('[data-testid="herd-row"][data-tag="DE01"]').waitFor({ timeout: 20_000 });
+    const badge = page.getByTestId('connection-status');
+    assert.equal(await badge.innerText(), 'Connected');
+    assert.equal(await badge.getAttribute('data-live'), 'false');
+
+    const ts = new Date(Date.now() - 60_000).toISOString();
+    assert.equal((await postReadings({ readings: [{ animal: 'DE03', metric: 'temperature', ts, value: 38.4 }] })).status, 200);
+    await page.locator('[data-testid="herd-row"][data-tag="DE03"]').waitFor({ timeout: 20_000 });
+  } finally {
+    await page.close();
+  }
 });
 
 test('the page says so when the office goes away', async () => {

@@ -11,7 +11,8 @@ export default defineConfig({
   root: here,
   base: '/',
   plugins: [react()],
-  server: { proxy: { '/v1': officeUrl } },
+  // ws: live queries use a WebSocket on /v1/graphql (the Host header is kept, so the office sees the page's own origin).
+  server: { proxy: { '/v1': { target: officeUrl, ws: true } } },
   build: {
     outDir: `${here}/../../dist/renderer`,
     emptyOutDir: true,

@@ -1,6 +1,8 @@
-// The renderer's only channel to the office: GraphQL over HTTP on the page's own origin.
-// Every request also feeds the connection status shown in the header, so any page that asks
-// the office something keeps that badge honest without extra health checks.
+// The renderer's only channel to the office: GraphQL on the page's own origin, over HTTP for requests and
+// over a WebSocket (graphql-ws) for live queries the office pushes. Every answer also feeds the connection
+// status shown in the header, so any page that asks the office something keeps that badge honest without
+// extra health checks.
+import { createClient, type Client } from 'graphql-ws';
 
 export const GRAPHQL_PATH = '/v1/graphql';
 
@@ -41,13 +43,16 @@ export interface ConnectionStatus {
   lastSuccessAt?: number;
   /** Why the last request failed (only while offline). */
   error?: string;
+  /** The office's live-query socket is open: pages are pushed changes instead of polling. */
+  live: boolean;
 }
 
-let status: ConnectionStatus = { state: 'unknown' };
+let status: ConnectionStatus = { state: 'unknown', live: false };
+let liveOpen = false;
 const listeners = new Set<() => void>();
 
-function setStatus(next: ConnectionStatus): void {
-  status = next;
+function setStatus(next: Omit<ConnectionStatus, 'live'>): void {
+  status = { ...next, live: liveOpen };
   for (const listener of listeners) listener();
 }
 
@@ -121,4 +126,98 @@ async function send<TData>(query: string, variables: unknown, signal: AbortSigna
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
+}
+
+/** The socket pings the office this often; a pong missing for PONG_TIMEOUT_MS closes it (a dead link may never say so). */
+const KEEPALIVE_MS = 10_000;
+const PONG_TIMEOUT_MS = 5_000;
+
+let liveClient: Client | undefined;
+
+function liveUrl(): string {
+  const { protocol, host } = window.location;
+  return `${protocol === 'https:' ? 'wss:' : 'ws:'}//${host}${GRAPHQL_PATH}`;
+}
+
+function createLiveClient(): Client {
+  let socket: WebSocket | undefined;
+  let pongTimer: ReturnType<typeof setTimeout> | undefined;
+  return createClient({
+    url: liveUrl,
+    // No reconnecting here: a live query whose socket fails falls back to polling over HTTP, which tells when
+    // the office is back (and then the page subscribes again).
+    retryAttempts: 0,
+    keepAlive: KEEPALIVE_MS,
+    on: {
+      connected: (s) => {
+        socket = s as WebSocket;
+        liveOpen = true;
+        setStatus({ state: 'connected', lastSuccessAt: Date.now() });
+      },
+      ping: (received) => {
+        if (received) return;
+        clearTimeout(pongTimer);
+        pongTimer = setTimeout(() => {
+          if (socket?.readyState === WebSocket.OPEN) socket.close(4408, 'Request Timeout');
+        }, PONG_TIMEOUT_MS);
+      },
+      pong: (received) => {
+        if (received) clearTimeout(pongTimer);
+      },
+      closed: () => {
+        clearTimeout(pongTimer);
+        // Whether the office is still there is for the fallback's next request to tell, not a closed socket.
+        liveOpen = false;
+        setStatus(status);
+      },
+    },
+  });
+}
+
+export interface LiveSink<TData> {
+  /** Each result the office pushes: at once, then whenever it changes. */
+  next(result: GraphqlResponse<TData>): void;
+  /** The live query ended (socket closed, refused or failed): it will send nothing more. */
+  error(err: Error): void;
+}
+
+/**
+ * Subscribes to `subscription` over the shared WebSocket (opened on first use, closed after the last
+ * unsubscribe). Returns the unsubscribe function; after it, the sink hears nothing more.
+ */
+export function subscribeLive<TData>(subscription: string, sink: LiveSink<TData>): () => void {
+  liveClient ??= createLiveClient();
+  let ended = false;
+  const end = (err: Error) => {
+    if (ended) return;
+    ended = true;
+    sink.error(err);
+  };
+  const unsubscribe = liveClient.subscribe<TData>(
+    { query: subscription },
+    {
+      next: (result) => {
+        if (ended) return;
+        setStatus({ state: 'connected', lastSuccessAt: Date.now() });
+        sink.next(result as GraphqlResponse<TData>);
+      },
+      error: (err) => end(liveError(err)),
+      // A live query never ends by itself: the office is stopping, or dropped it.
+      complete: () => end(new OfficeUnreachableError('the office ended the live query')),
+    },
+  );
+  return () => {
+    ended = true;
+    unsubscribe();
+  };
+}
+
+/** graphql-ws reports a closed socket as its CloseEvent, a refused operation as GraphQL errors. */
+function liveError(err: unknown): Error {
+  if (err instanceof Error) return err;
+  if (Array.isArray(err)) return new GraphqlError(err as GraphqlErrorEntry[]);
+  if (typeof CloseEvent !== 'undefined' && err instanceof CloseEvent) {
+    return new OfficeUnreachableError(`the live connection closed (${err.code}${err.reason ? `: ${err.reason}` : ''})`);
+  }
+  return new OfficeUnreachableError('the live connection failed');
 }

@@ -1,16 +1,20 @@
 // The herd page's data shaping, kept free of React and the DOM so it can be unit-tested in Node.
 
-export const HERD_QUERY = /* GraphQL */ `
-  query Herd {
-    farm_settings { name time_zone units }
-    metrics(order_by: {id: asc}) { id key name unit }
-    animals(order_by: {tag: asc}) {
+/** The herd page's root fields: asked together over HTTP, or each as one live subscription (Hasura allows one root field per subscription). */
+const HERD_FIELDS = {
+  farm_settings: /* GraphQL */ `farm_settings { name time_zone units }`,
+  metrics: /* GraphQL */ `metrics(order_by: {id: asc}) { id key name unit }`,
+  animals: /* GraphQL */ `animals(order_by: {tag: asc}) {
       id tag official_id name status unconfirmed
       group { id name }
       latest_readings { metric_id ts value received_at }
-    }
-  }
-`;
+    }`,
+};
+
+export const HERD_QUERY = `query Herd {\n  ${Object.values(HERD_FIELDS).join('\n  ')}\n}`;
+
+/** The same data, pushed by the office whenever it changes: the subscriptions' data merged is HERD_QUERY's. */
+export const HERD_SUBSCRIPTIONS: readonly string[] = Object.entries(HERD_FIELDS).map(([name, field]) => `subscription Herd_${name} {\n  ${field}\n}`);
 
 export interface FarmSettings {
   name: string;

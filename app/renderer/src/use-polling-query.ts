@@ -15,12 +15,14 @@ export interface PollingQueryState<TData> {
  * Asks the office `query` now and then every `intervalMs` after the previous answer (never two at once,
  * so a slow office is not piled up on). Stops while the tab is hidden and asks again the moment it is
  * shown: a farm PC left on the dashboard overnight should not poll an unseen page.
- * Subscriptions will replace this once the office pushes changes.
+ * While not `enabled` it asks nothing and keeps what it had (a live query's fallback is off while the office
+ * pushes changes).
  */
-export function usePollingQuery<TData>(query: string, intervalMs: number): PollingQueryState<TData> {
+export function usePollingQuery<TData>(query: string, intervalMs: number, enabled = true): PollingQueryState<TData> {
   const [state, setState] = useState<PollingQueryState<TData>>({});
 
   useEffect(() => {
+    if (!enabled) return;
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let inFlight: AbortController | undefined;
@@ -60,7 +62,7 @@ export function usePollingQuery<TData>(query: string, intervalMs: number): Polli
       inFlight?.abort();
       document.removeEventListener('visibilitychange', onVisibilityChange);
     };
-  }, [query, intervalMs]);
+  }, [query, intervalMs, enabled]);
 
   return state;
 }

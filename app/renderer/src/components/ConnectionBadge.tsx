@@ -6,18 +6,18 @@ function formatClock(epochMs: number | undefined): string {
   return epochMs === undefined ? 'never' : new Date(epochMs).toLocaleString();
 }
 
-/** Whether the office answered the last GraphQL request; the title says why not and since when. */
+/** Whether the office answered the last GraphQL request; the title says why not and since when, and whether changes are pushed live. */
 export function ConnectionBadge() {
   const status = useSyncExternalStore(subscribeConnectionStatus, getConnectionStatus);
   const lastSuccess = formatClock(status.lastSuccessAt);
   const [label, color, title] =
     status.state === 'connected'
-      ? ['Connected', 'green', `Last success: ${lastSuccess}`]
+      ? ['Connected', 'green', `${status.live ? 'Changes are pushed live' : 'Changes are checked for now and then'}\nLast success: ${lastSuccess}`]
       : status.state === 'offline'
         ? ['Offline', 'red', `The last request failed: ${status.error ?? 'unknown error'}\nLast success: ${lastSuccess}`]
         : ['Connecting…', 'gray', 'Waiting for the first answer from the office'];
   return (
-    <Badge data-testid="connection-status" data-state={status.state} color={color} variant="light" tt="none" title={title} style={{ flexShrink: 0 }}>
+    <Badge data-testid="connection-status" data-state={status.state} data-live={status.live} color={color} variant="light" tt="none" title={title} style={{ flexShrink: 0 }}>
       {label}
     </Badge>
   );

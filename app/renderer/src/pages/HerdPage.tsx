@@ -1,26 +1,41 @@
 import { Alert, Group, Loader, Stack, Text, TextInput, Title } from '@mantine/core';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { EmptyFarm, NodeSetupSteps } from '../components/EmptyFarm.tsx';
 import { HerdTable } from '../components/HerdTable.tsx';
-import { countLabel, filterAnimals, hasNoReadings, HERD_QUERY, isEmptyFarm, metricColumns, type HerdData } from '../herd-model.ts';
-import { usePollingQuery } from '../use-polling-query.ts';
+import { countLabel, filterAnimals, hasNoReadings, HERD_QUERY, HERD_SUBSCRIPTIONS, isEmptyFarm, metricColumns, type HerdData } from '../herd-model.ts';
+import { useLiveQuery } from '../use-live-query.ts';
 
+/** How often the page asks when the office cannot push changes (the live socket failed). */
 const POLL_MS = 5_000;
+/** Relative times ("3 min ago") move on even when no new data arrives. */
+const CLOCK_MS = 15_000;
+const HERD_LIVE = { query: HERD_QUERY, subscriptions: HERD_SUBSCRIPTIONS };
+
+function useClock(intervalMs: number): number {
+  const [now, setNow] = useState(Date.now);
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(timer);
+  }, [intervalMs]);
+  return now;
+}
 
 export function HerdPage() {
-  const { data, error, checkedAt, lastSuccessAt } = usePollingQuery<HerdData>(HERD_QUERY, POLL_MS);
+  const { data, error, checkedAt, lastSuccessAt, mode } = useLiveQuery<HerdData>(HERD_LIVE, POLL_MS);
+  const clock = useClock(CLOCK_MS);
   const [search, setSearch] = useState('');
 
   const animals = data?.animals;
   const columns = useMemo(() => (data ? metricColumns(data.metrics, data.animals) : []), [data]);
   const shown = useMemo(() => (animals ? filterAnimals(animals, search) : []), [animals, search]);
+  const retrying = mode === 'live' ? 'when the data changes' : `every ${POLL_MS / 1000} seconds`;
 
   if (!data) {
     return error ? (
       <Alert color="red" title="Cannot load the herd" data-testid="herd-error">
         Reason: {error}
         <br />
-        Trying again every {POLL_MS / 1000} seconds.
+        Trying again {retrying}.
       </Alert>
     ) : (
       <Group gap="sm" data-testid="herd-loading">
@@ -35,7 +50,7 @@ export function HerdPage() {
   const staleWarning = error && (
     <Alert color="yellow" title="Showing older data" data-testid="herd-stale">
       The last request failed ({error}). These figures are from{' '}
-      {lastSuccessAt ? new Date(lastSuccessAt).toLocaleTimeString() : 'earlier'}; trying again every {POLL_MS / 1000} seconds.
+      {lastSuccessAt ? new Date(lastSuccessAt).toLocaleTimeString() : 'earlier'}; trying again {retrying}.
     </Alert>
   );
 
@@ -76,7 +91,7 @@ export function HerdPage() {
       {shown.length === 0 ? (
         <Text data-testid="herd-no-match">No animal matches “{search.trim()}”.</Text>
       ) : (
-        <HerdTable animals={shown} columns={columns} timeZone={timeZone} now={checkedAt ?? Date.now()} />
+        <HerdTable animals={shown} columns={columns} timeZone={timeZone} now={Math.max(clock, checkedAt ?? 0)} />
       )}
     </Stack>
   );
