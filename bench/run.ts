@@ -3,6 +3,7 @@ const BENCHES: Record<string, string> = {
   storage: './storage.ts',
   startup: './startup.ts',
   ingest: './ingest.ts',
+  graphql: './graphql.ts',
 };
 
 const [name, ...rest] = process.argv.slice(2);
