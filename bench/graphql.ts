@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { runCliCommand } from '../app/main/cli/client.ts';
+import { readSecret } from '../app/main/security/secrets.ts';
 import { startTestOffice } from '../app/main/testing/test-office.ts';
 import { startServe, type ServeProcess } from '../e2e/support/processes.ts';
 
@@ -167,8 +168,9 @@ async function fanout(seconds: number): Promise<void> {
   const clients: Client[] = [];
   try {
     office = await startServe(dataDir, { YOCTOSEHNS_LOG_LEVEL: 'warn' }, ['--rate-limit-per-second', '100000', '--rate-limit-burst', '100000']);
+    const admin = { 'x-hasura-admin-secret': readSecret(dataDir, 'control.key')! };
     const sql = async (text: string) => {
-      const r = await fetch(`${office!.api}/v2/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'run_sql', args: { sql: text } }) });
+      const r = await fetch(`${office!.api}/v2/query`, { method: 'POST', headers: { 'content-type': 'application/json', ...admin }, body: JSON.stringify({ type: 'run_sql', args: { sql: text } }) });
       if (!r.ok) throw new Error(await r.text());
     };
     await sql(`INSERT INTO groups (name) SELECT 'Group ' || g FROM generate_series(1, 4) g;
@@ -194,7 +196,7 @@ async function fanout(seconds: number): Promise<void> {
     let updates = 0;
     await Promise.all(
       Array.from({ length: 50 }, async () => {
-        const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0 });
+        const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, connectionParams: { headers: admin } });
         clients.push(client);
         let seen = 0;
         await new Promise<void>((resolve, reject) => {

@@ -16,7 +16,7 @@ import { tempDataDir } from '../app/db/testing/snapshot.ts';
 import { buildDesktop } from '../app/main/electron/build.ts';
 import { REQUIRED_FUSES } from '../app/main/electron/fuses.ts';
 import { findElectron } from '../app/main/electron/find-electron.ts';
-import { ROOT } from './support/processes.ts';
+import { ROOT, runCli } from './support/processes.ts';
 
 const require = createRequire(import.meta.url);
 const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -35,6 +35,10 @@ test('the desktop app opens its window on the Herd page, connected to its office
   const electron = findElectron() as { path: string };
   const built = await buildDesktop();
   const { dataDir, snapshot, cleanup } = await tempDataDir('ys-electron-farm-');
+  // The farm has its owner (the first-run screen is the browser's way; here the CLI's): the desktop window then
+  // needs no password, it gets the local user's token through the preload.
+  const owner = await runCli(['user', 'add', '--name', 'owner', '--role', 'owner', '--password-stdin', '--data-dir', dataDir], { YOCTOSEHNS_INIT_SNAPSHOT: snapshot }, 'a long farm password\n');
+  assert.equal(owner.code, 0, owner.stderr);
   const app = await _electron.launch({
     executablePath: electron.path,
     args: [
@@ -55,9 +59,10 @@ test('the desktop app opens its window on the Herd page, connected to its office
     assert.equal(await page.evaluate(() => typeof (globalThis as { process?: unknown }).process), 'undefined');
     const api = await page.evaluate(async () => {
       const y = (globalThis as unknown as { yoctosehns: Record<string, () => Promise<unknown>> }).yoctosehns;
-      return { keys: Object.keys(y).sort(), version: await y.getVersion!(), token: await y.getAccessToken!() };
+      const token = await y.getAccessToken!();
+      return { keys: Object.keys(y).sort(), version: await y.getVersion!(), jwt: typeof token === 'string' && token.split('.').length === 3 };
     });
-    assert.deepEqual(api, { keys: ['getAccessToken', 'getVersion', 'openDataFolder', 'saveFile'], version, token: null });
+    assert.deepEqual(api, { keys: ['getAccessToken', 'getLocalToken', 'getVersion', 'openDataFolder', 'saveFile'], version, jwt: true });
     // One window: the office's page, not a second Electron window for anything.
     assert.equal(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length), 1);
   } finally {

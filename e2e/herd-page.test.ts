@@ -1,14 +1,16 @@
 // The walking skeleton end to end: serve on a new data dir, provision a node with the CLI, post readings
-// over HTTP, and see them on the Herd page in a real Chromium.
+// over HTTP, and see them on the Herd page in a real Chromium, signed in as the farm's owner.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { tempDataDir } from '../app/db/testing/snapshot.ts';
+import { OWNER, setupOwner, signIn } from './support/auth.ts';
 import { openBrowser } from './support/browser.ts';
 import { runCli, startServe } from './support/processes.ts';
 
 const { dataDir, snapshot, cleanup } = await tempDataDir('ys-e2e-');
 const env = { YOCTOSEHNS_INIT_SNAPSHOT: snapshot };
 const office = await startServe(dataDir, env);
+await setupOwner(office.api);
 const browser = await openBrowser();
 after(async () => {
   await browser.close();
@@ -19,6 +21,7 @@ after(async () => {
 test('a new farm shows how to add a node', async () => {
   const { page } = browser;
   await page.goto(office.api);
+  await signIn(page, OWNER.name, OWNER.password);
   await page.getByTestId('empty-farm').waitFor({ timeout: 15_000 });
   assert.match(await page.getByTestId('empty-farm').innerText(), /node add/);
   assert.equal(await page.getByTestId('connection-status').innerText(), 'Connected');
@@ -67,8 +70,10 @@ test('without a working socket the page polls over HTTP instead', async () => {
   try {
     // A proxy that drops WebSockets, as some do.
     await page.routeWebSocket(/\/v1\/graphql/, (ws) => ws.close({ code: 1011, reason: 'refused by the test' }));
+    // The same browser: the refresh cookie signs this tab in without the login page (the token itself is per page).
     await page.goto(office.api);
     await page.locator('[data-testid="herd-row"][data-tag="DE01"]').waitFor({ timeout: 20_000 });
+    assert.equal(await page.getByTestId('login-form').count(), 0);
     const badge = page.getByTestId('connection-status');
     assert.equal(await badge.innerText(), 'Connected');
     assert.equal(await badge.getAttribute('data-live'), 'false');

@@ -1,6 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDataDir } from '../app/db/testing/snapshot.ts';
 import { runCli, startServe } from './support/processes.ts';
@@ -34,7 +34,7 @@ test('serve prints exactly one ready line, a second serve on the data dir is ref
   const res = (await (
     await fetch(`${third.api}/v1/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-hasura-admin-secret': readFileSync(join(dataDir, 'secrets', 'control.key'), 'utf8').trim() },
       body: JSON.stringify({ query: '{ readings { value animal { tag unconfirmed } } }' }),
     })
   ).json()) as { data: { readings: unknown[] } };

@@ -5,7 +5,18 @@ import { readSecret } from '../security/secrets.ts';
 import { loadConfig } from '../config/config.ts';
 import { acquireDataDirLock, migrate, openDatabase } from '../../db/index.ts';
 import { hostname } from 'node:os';
-import { filesNeeded, runCommand, type CommandResult } from './commands.ts';
+import { filesNeeded, runCommand, STDIN_FILE, type CommandResult } from './commands.ts';
+import { AuthService } from '../auth/auth-service.ts';
+import { jwtKeyOf } from '../auth/keys.ts';
+import { silentLogger } from '../log.ts';
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const readLocal = (path: string) => (path === STDIN_FILE ? readStdin() : readFile(resolve(path), 'utf8'));
 
 /**
  * Runs a CLI command against a data dir: through the office running on it when there is one (the database
@@ -18,7 +29,7 @@ export async function runCliCommand(argv: string[], flags: Record<string, string
     const key = readSecret(config.dataDir, 'control.key');
     if (!key) throw new Error(`an office runs on ${config.dataDir} but its control key cannot be read (run the CLI as the user who runs the office)`);
     const files: Record<string, string> = {};
-    for (const f of filesNeeded(argv)) files[f] = await readFile(resolve(f), 'utf8');
+    for (const f of filesNeeded(argv)) files[f] = await readLocal(f);
     const res = await fetch(`${office.api}/internal/cli`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
@@ -32,7 +43,8 @@ export async function runCliCommand(argv: string[], flags: Record<string, string
     const db = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, snapshot: config.initSnapshot });
     try {
       await migrate(db);
-      return await runCommand({ db, readFile: (p) => readFile(resolve(p), 'utf8') }, argv);
+      const auth = new AuthService({ db, jwtKey: jwtKeyOf(config), controlKey: '', log: silentLogger, remoteAccess: () => config.remoteAccess });
+      return await runCommand({ db, readFile: readLocal, auth, dataDir: config.dataDir }, argv);
     } finally {
       await db.close();
     }

@@ -4,6 +4,9 @@ import { listNodes, NodeInputError, nodeRequestLog, provisionNode, revokeNode, r
 import { HasuraApiError } from '../graphql/hasura-error.ts';
 import { runSql } from '../graphql/run-sql.ts';
 import { addAnimal, AnimalInputError, importAnimalsCsv, listAnimals } from '../herd/animals.ts';
+import { AuthHttpError, type AuthService } from '../auth/auth-service.ts';
+import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
 
 /**
  * The CLI's commands, written once and run in either of two places: in the CLI process on a database it
@@ -16,7 +19,16 @@ export interface CommandContext {
   readFile(path: string): Promise<string>;
   /** Told after a command changed data (the office refreshes what depends on it). */
   onChange?: (what: string) => void;
+  /** Accounts and tokens (user, token commands). */
+  auth?: AuthService;
+  /** The data dir (remote on|off writes its config.json). */
+  dataDir?: string;
+  /** Whether this runs inside a running office (a config change then needs a restart). */
+  inOffice?: boolean;
 }
+
+/** The name under which the CLI passes what it read from standard input (--password-stdin). */
+export const STDIN_FILE = '<stdin>';
 
 export interface CommandResult {
   code: number;
@@ -40,6 +52,11 @@ export const USAGE = `Usage: yoctosehns <command> [options] [--data-dir DIR]
              [--breed B] [--group G] [--json]
   animal list [--json]
   animal import FILE.csv import animals; header: official_id,tag,name,sex,birth_date,breed,group
+  user add --name N --role R --password-stdin [--group-ids 1,2]
+                         add a user (roles: owner, manager, vet, worker, viewer); the password is read from stdin
+  user list [--json]
+  token --role R [--user U] [--ttl 15m]   print an access token (JWT) for scripts and local administration
+  remote on|off          allow (or stop) API access from the LAN: the API then listens beyond loopback
   sql "SQL" | sql --file F.sql [--read-only] [--json]
                          run SQL on the farm's database, all of it in one transaction (an error leaves
                          nothing behind); prints the last statement's rows as a table, --json as Hasura's
@@ -50,6 +67,7 @@ Every command works whether or not an office runs on the data dir.`;
 
 /** Paths on the command line whose content the command reads (sent along when the office runs it). */
 export function filesNeeded(argv: string[]): string[] {
+  if (argv[0] === 'user' && argv.includes('--password-stdin')) return [STDIN_FILE];
   if (argv[0] === 'animal' && argv[1] === 'import') return argv.slice(2).filter((a) => !a.startsWith('--')).slice(0, 1);
   if (argv[0] === 'sql') {
     const i = argv.indexOf('--file');
@@ -189,6 +207,14 @@ export async function runCommand(ctx: CommandContext, argv: string[]): Promise<C
       ctx.onChange?.('animals');
       return ok(values.json ? JSON.stringify({ imported }) + '\n' : `${imported} animal(s) imported from ${file}\n`);
     }
+    if (noun === 'user' || noun === 'token' || noun === 'remote') {
+      try {
+        return await accountCommand(ctx, argv);
+      } catch (err) {
+        if (err instanceof AuthHttpError) return fail(`error: ${err.message}\n`);
+        throw err;
+      }
+    }
     if (noun === 'sql') {
       const { values, positionals } = options(argv.slice(1), { file: { type: 'string' }, json: { type: 'boolean' }, 'read-only': { type: 'boolean' } });
       if (values.file !== undefined && positionals.length) throw new UsageError('sql takes the SQL or --file F.sql, not both');
@@ -215,4 +241,56 @@ export async function runCommand(ctx: CommandContext, argv: string[]): Promise<C
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return fail(`error: no such file: ${(err as NodeJS.ErrnoException).path ?? ''}\n`);
     throw err;
   }
+}
+
+function parseTtl(text: string): number {
+  const m = /^(\d+)\s*(s|m|h|d)?$/.exec(text.trim());
+  if (!m) throw new UsageError('--ttl must be like 900s, 15m, 12h or 7d');
+  const seconds = Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[(m[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
+  if (seconds < 1 || seconds > 30 * 86400) throw new UsageError('--ttl must be between 1 second and 30 days');
+  return seconds;
+}
+
+/** user add/list, token, remote on|off (issue 5). */
+async function accountCommand(ctx: CommandContext, argv: string[]): Promise<CommandResult> {
+  const [noun, verb] = argv;
+  if (noun === 'remote') {
+    if (verb !== 'on' && verb !== 'off') throw new UsageError('remote takes on or off');
+    if (!ctx.dataDir) throw new UsageError('remote needs the data dir');
+    const file = join(ctx.dataDir, 'config.json');
+    let config: Record<string, unknown> = {};
+    try {
+      config = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return fail(`error: ${file}: ${(err as Error).message}\n`);
+    }
+    config.remoteAccess = verb === 'on';
+    writeFileSync(file + '.tmp', JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
+    renameSync(file + '.tmp', file);
+    await ctx.db.query(`INSERT INTO office.security_audit (event, "user", address, detail) VALUES ($1, 'owner (cli)', 'cli', '{}')`, [`remote_access_${verb}`]);
+    const effect = verb === 'on' ? 'the API will listen on the LAN (every request needs a token)' : 'the API will listen on this computer only';
+    return ok(`remote access ${verb}: ${effect}${ctx.inOffice ? '; restart the office to apply it' : ' from the next start'}\n`);
+  }
+  if (!ctx.auth) throw new Error('accounts are not available here');
+  if (noun === 'user' && verb === 'add') {
+    const { values } = options(argv.slice(2), { name: { type: 'string' }, role: { type: 'string' }, 'password-stdin': { type: 'boolean' }, 'group-ids': { type: 'string' }, json: { type: 'boolean' } });
+    if (!values.name || !values.role || !values['password-stdin']) throw new UsageError('user add needs --name, --role and --password-stdin');
+    const password = (await ctx.readFile(STDIN_FILE)).replace(/\r?\n$/, '');
+    const groupIds = values['group-ids'] ? values['group-ids'].split(',').map((g) => Number(g.trim())) : undefined;
+    const user = await ctx.auth.addUser({ name: values.name, role: values.role, password, group_ids: groupIds }, 'cli', 'cli');
+    ctx.onChange?.('users');
+    return ok(values.json ? JSON.stringify(user) + '\n' : `user ${user.id} "${user.name}" added as ${user.role}\n`);
+  }
+  if (noun === 'user' && verb === 'list') {
+    const { values } = options(argv.slice(2), { json: { type: 'boolean' } });
+    const users = await ctx.auth.listUsers();
+    if (values.json) return ok(JSON.stringify(users) + '\n');
+    return ok(table(users.map((u) => ({ ...u, group_ids: u.group_ids.join(',') })) as unknown as Record<string, unknown>[], ['id', 'name', 'role', 'group_ids', 'created_at', 'disabled_at']));
+  }
+  if (noun === 'token') {
+    const { values } = options(argv.slice(1), { role: { type: 'string' }, user: { type: 'string' }, ttl: { type: 'string' } });
+    if (!values.role) throw new UsageError('token needs --role');
+    return ok((await ctx.auth.mintForCli(values.role, values.user, parseTtl(values.ttl ?? '15m'))) + '\n');
+  }
+  throw new UsageError(`unknown command "${[noun, verb].filter(Boolean).join(' ')}"`);
 }

@@ -25,6 +25,13 @@ export interface OfficeConfig {
   rateLimitBurst: number;
   /** Advertise the ingest listener on the LAN with mDNS/DNS-SD. */
   discovery: boolean;
+  /**
+   * Remote access (issue 5): off, the API listens on loopback only whatever `host` says; on, it listens on
+   * `host` (0.0.0.0 when `host` is loopback). The ingest listener is separate and unaffected.
+   */
+  remoteAccess: boolean;
+  /** The key access JWTs are signed with, instead of the generated secrets/jwt.key; at least 256 bits. */
+  jwtSecret: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -45,6 +52,8 @@ const KEYS = {
   rateLimitPerSecond: { env: 'YOCTOSEHNS_RATE_LIMIT_PER_SECOND', flag: 'rate-limit-per-second', type: 'number' },
   rateLimitBurst: { env: 'YOCTOSEHNS_RATE_LIMIT_BURST', flag: 'rate-limit-burst', type: 'number' },
   discovery: { env: 'YOCTOSEHNS_DISCOVERY', flag: 'discovery', type: 'boolean' },
+  remoteAccess: { env: 'YOCTOSEHNS_REMOTE_ACCESS', flag: 'remote-access', type: 'boolean' },
+  jwtSecret: { env: 'YOCTOSEHNS_JWT_SECRET', flag: 'jwt-secret', type: 'string' },
 } as const satisfies Record<keyof OfficeConfig, { env: string; flag: string; type: string }>;
 
 type Key = keyof typeof KEYS;
@@ -73,8 +82,13 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): OfficeConfig {
     rateLimitPerSecond: 50,
     rateLimitBurst: 500,
     discovery: true,
+    remoteAccess: false,
+    jwtSecret: undefined,
   };
 }
+
+/** HS256 keys shorter than the hash's output are guessable offline from one token (RFC 7518 §3.2). */
+export const MIN_JWT_SECRET_BYTES = 32;
 
 function coerce(key: Key, raw: unknown, source: string): unknown {
   const type = KEYS[key].type;
@@ -134,6 +148,13 @@ export function loadConfig(flags: Record<string, string | undefined>, env: NodeJ
     if (key === 'dataDir') continue;
     const v = flags[KEYS[key].flag];
     if (v !== undefined) config[key] = coerce(key, v, `--${KEYS[key].flag}`);
+  }
+  const secret = config.jwtSecret as string | undefined;
+  if (secret !== undefined && Buffer.byteLength(secret, 'utf8') < MIN_JWT_SECRET_BYTES) {
+    const source = flags[KEYS.jwtSecret.flag] !== undefined ? '--jwt-secret' : env[KEYS.jwtSecret.env] ? KEYS.jwtSecret.env : `jwtSecret in ${file}`;
+    throw new ConfigError(
+      `${source}: the JWT signing key must be at least 256 bits (${MIN_JWT_SECRET_BYTES} bytes); it has ${Buffer.byteLength(secret, 'utf8') * 8} bits. Remove it to use the generated key, or use e.g. \`openssl rand -base64 32\``,
+    );
   }
   return config as unknown as OfficeConfig;
 }

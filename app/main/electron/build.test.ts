@@ -72,7 +72,7 @@ test('the office bundle starts under plain Node and answers the tray’s status 
     });
     const health = (await (await fetch(`${api}/v1/health`)).json()) as { status: string };
     assert.equal(health.status, 'ok');
-    const status = await (await fetch(`${api}/v1/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: STATUS_QUERY }) })).json();
+    const status = await (await fetch(`${api}/v1/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hasura-admin-secret': readFileSync(join(dataDir, 'secrets', 'control.key'), 'utf8').trim() }, body: JSON.stringify({ query: STATUS_QUERY }) })).json();
     assert.deepEqual(status, { data: { nodes: [], alerts: [] } });
   } finally {
     child.kill('SIGTERM');
@@ -87,12 +87,12 @@ test('the preload exposes only the typed API, through contextBridge, and require
   const report = withFakeElectron(`
     require(${JSON.stringify(built.preload)});
     const api = globalThis.yoctosehns;
-    Promise.all([api.getVersion(), api.getAccessToken(), api.openDataFolder(), api.saveFile('a.csv', 'x')]).then((answers) => {
+    Promise.all([api.getVersion(), api.getAccessToken(), api.getLocalToken(), api.openDataFolder(), api.saveFile('a.csv', 'x')]).then((answers) => {
       console.log('REPORT ' + JSON.stringify({ calls: __fakeElectron.calls, answers, frozen: Object.isFrozen(api), keys: Object.keys(globalThis).includes('ipcRenderer') }));
     });
   `);
-  assert.deepEqual(report.calls[0], ['contextBridge.exposeInMainWorld', 'yoctosehns', ['getAccessToken', 'saveFile', 'openDataFolder', 'getVersion']]);
-  assert.deepEqual(report.answers, [DESKTOP_IPC.getVersion, DESKTOP_IPC.getAccessToken, DESKTOP_IPC.openDataFolder, DESKTOP_IPC.saveFile]);
+  assert.deepEqual(report.calls[0], ['contextBridge.exposeInMainWorld', 'yoctosehns', ['getAccessToken', 'getLocalToken', 'saveFile', 'openDataFolder', 'getVersion']]);
+  assert.deepEqual(report.answers, [DESKTOP_IPC.getVersion, DESKTOP_IPC.getAccessToken, DESKTOP_IPC.getLocalToken, DESKTOP_IPC.openDataFolder, DESKTOP_IPC.saveFile]);
   assert.equal(report.frozen, true);
   assert.equal(report.keys, false);
 });

@@ -29,7 +29,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { DESKTOP_IPC, type SaveFileResult } from '../../shared/desktop-api.ts';
+import { DESKTOP_IPC, type LocalToken, type SaveFileResult } from '../../shared/desktop-api.ts';
+import { readSecret } from '../security/secrets.ts';
 import { OFFICE_FLAG_OPTIONS } from '../config/config.ts';
 import { parseSaveFileRequest, saveDialogFilters } from './desktop-ipc.ts';
 import { createFileLogger } from './file-log.ts';
@@ -286,10 +287,22 @@ function handle(channel: string, handler: (event: IpcMainInvokeEvent, ...args: u
   });
 }
 
+async function localToken(): Promise<LocalToken> {
+  if (!office.ready || !office.url || !office.dataDir) throw new Error('the office is not running');
+  const key = readSecret(office.dataDir, 'control.key');
+  if (!key) throw new Error('the office has no control key yet');
+  const res = await fetch(`${office.url}/auth/local-token`, { method: 'POST', headers: { authorization: `Bearer ${key}` } });
+  if (!res.ok) throw new Error(`the office refused a local token (HTTP ${res.status})`);
+  const body = (await res.json()) as LocalToken & { refresh_token?: string };
+  // The window renews by asking again: it never holds a refresh token.
+  return { access_token: body.access_token, expires_in: body.expires_in, user: body.user };
+}
+
 function registerIpc(): void {
-  // Access tokens come with the office's authentication (a later issue): the office will mint a
-  // short-lived token on request ({type:'mint-token'} over its parentPort); until then there is none.
-  handle(DESKTOP_IPC.getAccessToken, async () => null);
+  // The window needs no password: the office mints a short-lived token for its local user (the owner) on
+  // loopback, for whoever holds the control key from the data dir — this process, never the page.
+  handle(DESKTOP_IPC.getLocalToken, () => localToken());
+  handle(DESKTOP_IPC.getAccessToken, async () => (await localToken().catch(() => undefined))?.access_token ?? null);
   handle(DESKTOP_IPC.getVersion, () => VERSION);
   handle(DESKTOP_IPC.openDataFolder, async () => {
     if (office.dataDir) await shell.openPath(office.dataDir);
@@ -413,7 +426,8 @@ function refreshTray(): void {
 }
 
 async function refreshStatus(): Promise<void> {
-  if (office.ready && office.url) status = await fetchOfficeStatus(office.url);
+  // The tray is the office PC's own: it asks with the control key (Hasura's admin secret), no user token needed.
+  if (office.ready && office.url) status = await fetchOfficeStatus(office.url, { adminSecret: (office.dataDir && readSecret(office.dataDir, 'control.key')) || undefined });
   refreshTray();
 }
 

@@ -42,7 +42,7 @@ test('the status query runs against a real office and counts what it holds', asy
     await office.db.query(
       "INSERT INTO alerts (category, cause, reason, onset, raised_at, status) VALUES ('Health', 'AnimalTemperature', 'fever', now(), now(), 'open'), ('Health', 'AnimalTemperature', 'fever', now(), now(), 'resolved')",
     );
-    const status = await fetchOfficeStatus(office.apiUrl);
+    const status = await fetchOfficeStatus(office.apiUrl, { adminSecret: office.adminHeaders['x-hasura-admin-secret'] });
     assert.deepEqual(status, { state: 'ok', nodesOnline: 1, nodesTotal: 2, openAlerts: 1 });
   } finally {
     await office.close();

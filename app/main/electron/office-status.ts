@@ -33,7 +33,7 @@ export function officeStatusFromResponse(body: unknown, now: Date, windowMinutes
 /** Asks the office for its status; never throws (the tray just says the office is unavailable). */
 export async function fetchOfficeStatus(
   apiUrl: string,
-  options: { fetch?: typeof fetch; now?: () => Date; timeoutMs?: number; token?: string | null } = {},
+  options: { fetch?: typeof fetch; now?: () => Date; timeoutMs?: number; token?: string | null; adminSecret?: string } = {},
 ): Promise<OfficeStatus> {
   const doFetch = options.fetch ?? fetch;
   try {
@@ -43,6 +43,7 @@ export async function fetchOfficeStatus(
         'content-type': 'application/json',
         accept: 'application/graphql-response+json, application/json',
         ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        ...(options.adminSecret ? { 'x-hasura-admin-secret': options.adminSecret } : {}),
       },
       body: JSON.stringify({ query: STATUS_QUERY }),
       signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),

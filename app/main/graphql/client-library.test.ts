@@ -16,6 +16,7 @@ let token: string;
 function urql(options: { allOverWs?: boolean } = {}): Client {
   return new Client({
     url: `${office.apiUrl}/v1/graphql`,
+    fetchOptions: () => ({ headers: office.adminHeaders }),
     preferGetMethod: false,
     requestPolicy: 'network-only',
     exchanges: [
@@ -42,7 +43,7 @@ before(async () => {
     url: `${office.apiUrl.replace(/^http/, 'ws')}/v1/graphql`,
     webSocketImpl: WebSocket,
     // Hasura's clients send their headers in connection_init's payload.
-    connectionParams: { headers: { 'x-hasura-role': 'admin' } },
+    connectionParams: { headers: { 'x-hasura-role': 'admin', ...office.adminHeaders } },
     retryAttempts: 0,
   });
 });

@@ -32,7 +32,7 @@ import { LiveQueryHub } from './live.ts';
 import { ADMIN_PERMISSIONS, DEFAULT_LIMITS, loadPermissions, type RolePermissions } from './permissions.ts';
 import { plannedCost, protectionRules } from './protection.ts';
 import { buildSchema, type FieldExtensions } from './schema.ts';
-import { ADMIN_ROLE, sessionFromHeaders, type ChangeFeed, type OperationRequest, type SessionContext } from './types.ts';
+import { ADMIN_ROLE, isAdminRole, sessionFromHeaders, type ChangeFeed, type OperationRequest, type SessionContext } from './types.ts';
 
 /** The GraphQL engine: schemas generated from the database catalog and the roles' permissions. */
 export interface GraphqlEngine {
@@ -57,6 +57,12 @@ export interface GraphqlEngineOptions {
   feed?: ChangeFeed;
   /** Told which tables a committed mutation changed. */
   onWrite?: (tables: ReadonlySet<string>) => void;
+  /**
+   * Who an HTTP request is, from its headers (issue 5: a JWT, an API token or the admin secret). Throws an error
+   * with a Hasura `code` (invalid-jwt, invalid-headers, access-denied) to refuse it. Without it, the headers are
+   * trusted as Hasura trusts an admin's (x-hasura-role picks the role).
+   */
+  authenticate?: (headers: Record<string, string | string[] | undefined>) => Promise<SessionContext>;
 }
 
 const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
@@ -108,7 +114,7 @@ export async function createGraphqlEngine(db: Database, options: GraphqlEngineOp
   await load();
 
   const permissionsOf = (role: string): RolePermissions =>
-    role === ADMIN_ROLE ? ADMIN_PERMISSIONS : (roles.get(role) ?? { role, admin: false, tables: new Map(), limits: { introspection: true } });
+    isAdminRole(role) ? ADMIN_PERMISSIONS : (roles.get(role) ?? { role, admin: false, tables: new Map(), limits: { introspection: true } });
   const schemaFor = (role: string): GraphQLSchema => {
     let s = schemas.get(role);
     if (!s) schemas.set(role, (s = buildSchema(catalog, permissionsOf(role))));
@@ -343,7 +349,18 @@ export async function createGraphqlEngine(db: Database, options: GraphqlEngineOp
   // body and splice the database's JSON text into the answer.
   const placeholders = new Map<string, string>();
   const handler = createHandler<IncomingMessage, undefined, Record<string, unknown>>({
-    context: (req) => ({ ...sessionFromHeaders(req.headers as unknown as Record<string, string | string[] | undefined>) }),
+    context: async (req) => {
+      const headers = req.headers as unknown as Record<string, string | string[] | undefined>;
+      if (!options.authenticate) return { ...sessionFromHeaders(headers) };
+      try {
+        return { ...(await options.authenticate(headers)) };
+      } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        if (typeof code !== 'string') throw err;
+        // Hasura answers an authentication failure on /v1/graphql with status 200 and one error at path $.
+        return [JSON.stringify({ errors: [{ message: (err as Error).message, extensions: { code, path: '$' } }] }), { status: 200, statusText: 'OK', headers: { 'content-type': 'application/json; charset=utf-8' } }];
+      }
+    },
     schema: (_req, args) => schemaFor((args.contextValue as unknown as SessionContext).role),
     parse: (source) => parseCached(typeof source === 'string' ? source : source.body),
     validate: (schema, document) => validateCached(schema, document, permissionsOf(currentRole(schema))),

@@ -89,7 +89,7 @@ test('relationship names follow Hasura console suggestions, with a rule for clas
 
 test('GET requests work for queries (graphql-http)', async () => {
   const url = `${office.apiUrl}/v1/graphql?query=${encodeURIComponent('{ farm_settings { name } }')}`;
-  const res = await fetch(url, { headers: { accept: 'application/graphql-response+json' } });
+  const res = await fetch(url, { headers: { accept: 'application/graphql-response+json', ...office.adminHeaders } });
   assert.equal(res.status, 200);
   assert.deepEqual(await res.json(), { data: { farm_settings: [{ name: 'My farm' }] } });
 });

@@ -5,14 +5,17 @@ import { startTestOffice, type TestOffice } from '../testing/test-office.ts';
 let office: TestOffice;
 before(async () => {
   office = await startTestOffice();
+  // These tests manage permissions from nothing: without the farm roles the accounts migration seeds.
   await office.db.exec(`
+    DELETE FROM office.graphql_permissions; DELETE FROM office.graphql_roles;
     INSERT INTO groups (name) VALUES ('Barn A'), ('Barn B');
     INSERT INTO animals (tag, name, group_id) VALUES ('101', 'Berta', 1), ('102', 'Clara', 2);`);
+  await office.graphqlEngine.rebuild();
 });
 after(() => office.close());
 
 async function metadata(body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${office.apiUrl}/v1/metadata`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const res = await fetch(`${office.apiUrl}/v1/metadata`, { method: 'POST', headers: { 'content-type': 'application/json', ...office.adminHeaders, ...headers }, body: JSON.stringify(body) });
   return { status: res.status, body: await res.json() };
 }
 const SUCCESS = { status: 200, body: { message: 'success' } };
@@ -20,7 +23,7 @@ const SUCCESS = { status: 200, body: { message: 'success' } };
 async function graphqlAs(role: string, query: string): Promise<any> {
   const res = await fetch(`${office.apiUrl}/v1/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-hasura-role': role },
+    headers: { 'content-type': 'application/json', ...office.adminHeaders, 'x-hasura-role': role },
     body: JSON.stringify({ query }),
   });
   return res.json();
@@ -192,7 +195,7 @@ test('only the admin role may change or read metadata', async () => {
 });
 
 test('a permission left on a table dropped with run_sql can still be dropped', async () => {
-  const sql = (s: string) => fetch(`${office.apiUrl}/v2/query`, { method: 'POST', body: JSON.stringify({ type: 'run_sql', args: { sql: s } }) });
+  const sql = (s: string) => fetch(`${office.apiUrl}/v2/query`, { method: 'POST', headers: office.adminHeaders, body: JSON.stringify({ type: 'run_sql', args: { sql: s } }) });
   await sql('CREATE TABLE pens (id serial PRIMARY KEY, name text)');
   assert.deepEqual(await metadata({ type: 'pg_create_select_permission', args: { table: 'pens', role: 'vet', permission: { columns: '*', filter: {} } } }), SUCCESS);
   await sql('DROP TABLE pens');

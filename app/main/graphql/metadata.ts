@@ -5,7 +5,7 @@ import type { Database, Queryable } from '../../db/index.ts';
 import { readCatalog, type TableInfo } from './catalog.ts';
 import { accessDenied, HasuraApiError, isPlainObject, jsonTypeName, pathKey } from './hasura-error.ts';
 import { COMPARISON_OPERATORS } from './compile.ts';
-import { ADMIN_ROLE } from './types.ts';
+import { isAdminRole } from './types.ts';
 
 export type PermissionAction = 'select' | 'insert' | 'update' | 'delete';
 const ACTIONS: readonly PermissionAction[] = ['select', 'insert', 'update', 'delete'];
@@ -76,7 +76,7 @@ function parseRole(args: Record<string, unknown>, path: string): string {
   const at = pathKey(path, 'role');
   const role = required(args, 'role', path);
   if (typeof role !== 'string') throw expected('String', role, at);
-  if (role === ADMIN_ROLE) throw validationFailed(`the admin role has every permission and no limits: it cannot be given permissions or limits`, at);
+  if (isAdminRole(role)) throw validationFailed(`the admin role has every permission and no limits: it cannot be given permissions or limits`, at);
   if (!ROLE_NAME.test(role)) throw validationFailed(`invalid role name ${JSON.stringify(role)}: a letter, then up to 62 letters, digits, "_" or "-"`, at);
   return role;
 }
@@ -350,7 +350,7 @@ export async function runMetadata(deps: MetadataApiDeps, op: Operation): Promise
 /** The whole /v1/metadata exchange, HTTP aside: who asks (role), what they sent, and what to answer. */
 export async function handleMetadataQuery(deps: MetadataApiDeps, role: string, body: unknown): Promise<{ status: number; body: unknown }> {
   try {
-    if (role !== ADMIN_ROLE) throw accessDenied();
+    if (!isAdminRole(role)) throw accessDenied();
     return { status: 200, body: await runMetadata(deps, parseOperation(body, '$')) };
   } catch (err) {
     if (err instanceof HasuraApiError) return { status: err.status, body: err.body() };

@@ -12,7 +12,7 @@ after(() => office.close());
 async function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
   const res = await fetch(`${office.apiUrl}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...office.adminHeaders, ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: res.status, body: await res.json() };
@@ -139,7 +139,7 @@ test('malformed requests get Hasura-shaped 4xx answers', async () => {
   assert.deepEqual((await post('/v2/query', { type: 'run_sql', args: { sql: 1 } })).body, { error: 'expected String, but encountered Number', code: 'parse-failed', path: '$.args.sql' });
   assert.equal((await post('/v2/query', { type: 'drop_everything', args: {} })).body.path, '$.type');
   assert.equal((await post('/v2/query', { type: 'run_sql', args: { sql: 'SELECT 1', source: 'other' } })).body.code, 'not-exists');
-  const get = await fetch(`${office.apiUrl}/v2/query`);
+  const get = await fetch(`${office.apiUrl}/v2/query`, { headers: office.adminHeaders });
   assert.equal(get.status, 405);
 });
 

@@ -2,7 +2,7 @@
 // The core here turns a request into a status and a body; app/main/office/api-server.ts is the HTTP adapter, and
 // the CLI's `sql` command calls runSql directly.
 import { DatabaseError, type Database, type Queryable, type TextResult } from '../../db/index.ts';
-import { ADMIN_ROLE } from './types.ts';
+import { isAdminRole } from './types.ts';
 import { accessDenied, HasuraApiError, isPlainObject, jsonTypeName, pathKey } from './hasura-error.ts';
 
 export interface RunSqlArgs {
@@ -249,7 +249,7 @@ export interface SchemaApiDeps {
 /** The whole /v2/query exchange, HTTP aside: who asks (role), what they sent, and what to answer. */
 export async function handleSchemaQuery(deps: SchemaApiDeps, role: string, body: unknown): Promise<{ status: number; body: unknown }> {
   try {
-    if (role !== ADMIN_ROLE) throw accessDenied();
+    if (!isAdminRole(role)) throw accessDenied();
     const { items, paths, bulk } = parseSchemaQuery(body);
     const outcome = await runSql(deps.db, items, paths);
     await afterRunSql(deps, outcome);

@@ -23,7 +23,7 @@ async function describeFailure(result: AuditResult): Promise<string> {
 }
 
 // The URL is read when an audit runs, after before() has started the office.
-const audits = serverAudits({ url: () => `${office.apiUrl}/v1/graphql`, fetchFn: fetch });
+const audits = serverAudits({ url: () => `${office.apiUrl}/v1/graphql`, fetchFn: (input: string | URL | Request, init?: RequestInit) => fetch(input, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers)), ...office.adminHeaders } }) });
 
 for (const audit of audits) {
   const level = audit.name.split(' ')[0];

@@ -14,7 +14,7 @@ function client(headers: Record<string, string> = {}): Client {
   const c = createClient({
     url: `${office.apiUrl.replace(/^http/, 'ws')}/v1/graphql`,
     webSocketImpl: WebSocket,
-    connectionParams: { headers },
+    connectionParams: { headers: { ...office.adminHeaders, ...headers } },
     retryAttempts: 0,
   });
   clients.push(c);

@@ -58,3 +58,11 @@ export interface LiveQuerySpec {
 }
 
 export type { ExecutionResult };
+
+/** The farm's owner: the engine treats the role exactly as `admin` (issue 5). */
+export const OWNER_ROLE = 'owner';
+
+/** Roles with every permission and no limits. */
+export function isAdminRole(role: string): boolean {
+  return role === ADMIN_ROLE || role === OWNER_ROLE;
+}

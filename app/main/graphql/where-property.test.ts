@@ -243,7 +243,7 @@ async function load(rows: Row[]): Promise<void> {
 async function select(where: Where): Promise<{ ids: number[]; count: number }> {
   const res = await fetch(`${office.apiUrl}/v1/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...office.adminHeaders },
     body: JSON.stringify({
       query: `query ($w: sample_bool_exp!) {
         sample(where: $w, order_by: {id: asc}) { id }

@@ -23,7 +23,7 @@ export interface GraphqlWsOptions {
   path: string;
   engine: GraphqlWsEngine;
   /** Who a connection runs as, from its upgrade request and connection_init's payload; throwing refuses it (4403). */
-  contextFor(request: http.IncomingMessage, connectionParams: Record<string, unknown> | undefined): SessionContext;
+  contextFor(request: http.IncomingMessage, connectionParams: Record<string, unknown> | undefined): SessionContext | Promise<SessionContext>;
   log: Logger;
 }
 
@@ -82,11 +82,12 @@ export function attachGraphqlWs(server: http.Server, options: GraphqlWsOptions):
 
   const disposable = useServer(
     {
-      onConnect(ctx) {
+      async onConnect(ctx) {
         try {
-          sessions.set(ctx, options.contextFor(ctx.extra.request, ctx.connectionParams));
+          sessions.set(ctx, await options.contextFor(ctx.extra.request, ctx.connectionParams));
           return true;
         } catch (err) {
+          // A missing or bad token (issue 5): closed with 4403 Forbidden, as graphql-ws refuses a connection.
           log.warn('graphql-ws connection refused', { reason: (err as Error).message });
           return false;
         }

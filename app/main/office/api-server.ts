@@ -6,7 +6,9 @@ import type { GraphqlEngine } from '../graphql/engine.ts';
 import { accessDenied } from '../graphql/hasura-error.ts';
 import { handleMetadataQuery } from '../graphql/metadata.ts';
 import { handleSchemaQuery } from '../graphql/run-sql.ts';
-import { ADMIN_ROLE, sessionFromHeaders } from '../graphql/types.ts';
+import { isAdminRole, type SessionContext } from '../graphql/types.ts';
+import { handleAuthRoute } from '../auth/auth-routes.ts';
+import type { AuthService } from '../auth/auth-service.ts';
 import { attachGraphqlWs, headersOf } from '../graphql/ws-server.ts';
 import type { Logger } from '../log.ts';
 import { secretsEqual } from '../security/secrets.ts';
@@ -24,8 +26,11 @@ export interface ApiServerOptions {
   /** Served over HTTP and, with subscriptions, over WebSocket (graphql-ws) on /v1/graphql. */
   graphql: GraphqlEngine;
   rendererDir: string;
-  /** The secret the local CLI presents to run commands inside this office. */
+  /** The secret the local CLI presents to run commands inside this office (and scripts as x-hasura-admin-secret). */
   controlKey: string;
+  /** Accounts and tokens: who each request to GraphQL, /v2/query and /v1/metadata is (issue 5). */
+  auth: AuthService;
+  dataDir: string;
   version: string;
   log: Logger;
   /** Told when data changed outside GraphQL mutations (`'schema'`: anything may have changed, even tables). */
@@ -36,7 +41,7 @@ const MAX_CONTROL_BODY = 32 * 1024 * 1024;
 /** A run_sql body may carry a whole SQL file (a farm's own tables and data). */
 const MAX_ADMIN_API_BODY = 32 * 1024 * 1024;
 
-function isLoopback(address: string | undefined): boolean {
+export function isLoopback(address: string | undefined): boolean {
   return !!address && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
 }
 
@@ -81,8 +86,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       sendJson(res, 405, { error: 'use POST', code: 'method-not-allowed', path: '$' });
       return;
     }
-    const { role } = sessionFromHeaders(req.headers);
-    if (role !== ADMIN_ROLE) {
+    let session: SessionContext;
+    try {
+      session = await options.auth.authenticate(req.headers);
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code !== 'string') throw err;
+      sendJson(res, code === 'access-denied' ? 403 : 401, { error: (err as Error).message, code, path: '$' });
+      return;
+    }
+    const { role } = session;
+    if (!isAdminRole(role)) {
       const denied = accessDenied();
       sendJson(res, denied.status, denied.body());
       return;
@@ -122,6 +136,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const result: CommandResult = await runCommand(
       {
         db: options.db,
+        auth: options.auth,
+        dataDir: options.dataDir,
+        inOffice: true,
         readFile: async (path) => {
           if (typeof files[path] !== 'string') throw Object.assign(new Error(`no such file: ${path}`), { code: 'ENOENT', path });
           return files[path];
@@ -137,6 +154,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       body.argv as string[],
     );
     await rebuilt;
+    options.auth.invalidate(); // a command may have changed users
     sendJson(res, 200, result);
   }
 
@@ -145,6 +163,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     try {
       if (url.pathname === '/v1/graphql') return await options.graphql.handle(req, res);
       if (url.pathname === '/internal/cli') return await control(req, res);
+      if (await handleAuthRoute(req, res, url.pathname, { auth: options.auth, controlKey: options.controlKey, isLoopback, tls: false })) return;
       if (url.pathname === '/v2/query') return await adminApi(req, res, (role, body) => handleSchemaQuery(adminApiDeps, role, body));
       if (url.pathname === '/v1/metadata') return await adminApi(req, res, (role, body) => handleMetadataQuery(adminApiDeps, role, body));
       if (url.pathname === '/v1/health') {
@@ -164,8 +183,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const ws = attachGraphqlWs(server, {
     path: '/v1/graphql',
     engine: options.graphql,
-    // Until remote access brings JWTs, a connection is trusted like an HTTP request on this port.
-    contextFor: (request, connectionParams) => sessionFromHeaders(headersOf(request, connectionParams)),
+    // The same credentials as over HTTP, from the upgrade request or connection_init's `headers`.
+    contextFor: (request, connectionParams) => options.auth.authenticate(headersOf(request, connectionParams)),
     log: options.log,
   });
   await new Promise<void>((resolve, reject) => {

@@ -15,6 +15,8 @@ import { officeChangeFeed } from '../graphql/change-feed.ts';
 import { createGraphqlEngine, type GraphqlEngine } from '../graphql/engine.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { loadOrCreateSecret } from '../security/secrets.ts';
+import { AuthService } from '../auth/auth-service.ts';
+import { apiHostOf, jwtKeyOf } from '../auth/keys.ts';
 import { VERSION } from '../version.ts';
 import { startApiServer, type ApiServer } from './api-server.ts';
 import { removeOfficeInfo, writeOfficeInfo } from './office-info.ts';
@@ -33,6 +35,8 @@ export interface Office {
   readonly events: EventEmitter<OfficeEvents>;
   /** The generated GraphQL engine (rebuild() after DDL). */
   readonly graphqlEngine: GraphqlEngine;
+  /** Accounts and tokens (issue 5). */
+  readonly auth: AuthService;
   /** Runs the periodic maintenance now: cleanup, and a durable checkpoint that lets the journal shrink. */
   maintain(): Promise<void>;
   /** Counters of the ingest writer (flushes, requests, readings). */
@@ -66,8 +70,15 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
     if (applied.length) log.info('database migrated', { applied: applied.map((m) => m.id) });
 
     const events = new EventEmitter<OfficeEvents>();
+    const controlKey = loadOrCreateSecret(config.dataDir, 'control.key');
+    const auth = new AuthService({ db, jwtKey: jwtKeyOf(config), controlKey, log, remoteAccess: () => config.remoteAccess });
+    // SQL (run_sql, the CLI) may change accounts: the per-user cache of token versions is dropped.
+    events.on('change', (what) => {
+      if (what === 'schema') auth.invalidate();
+    });
     const graphql = await createGraphqlEngine(db, {
       log,
+      authenticate: (headers) => auth.authenticate(headers),
       feed: officeChangeFeed(events),
       // A committed mutation tells the rest of the office (live queries, caches of nodes and metrics).
       onWrite: (tables) => {
@@ -75,7 +86,6 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
       },
     });
     undo.push(() => graphql.close());
-    const controlKey = loadOrCreateSecret(config.dataDir, 'control.key');
 
     // PGlite never fsyncs: acknowledged readings are journaled (and fsync'ed) until a checkpoint whose
     // files were fsync'ed covers them. A PostgreSQL server is durable by itself and needs no journal.
@@ -115,14 +125,14 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
       await writer.close();
       if (journal) await durableCheckpoint();
     });
-    const auth = new NodeAuth(db);
+    const nodeAuth = new NodeAuth(db);
     events.on('change', (what) => {
-      if (what === 'nodes' || what === 'schema') auth.invalidate();
+      if (what === 'nodes' || what === 'schema') nodeAuth.invalidate();
       if (what === 'metrics' || what === 'schema') writer.invalidateMetrics();
     });
 
     const ingest: IngestServer = await startIngestServer(
-      createIngestHandler({ db, log, version: VERSION, auth, writer, limiter: new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst) }),
+      createIngestHandler({ db, log, version: VERSION, auth: nodeAuth, writer, limiter: new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst) }),
       { host: config.ingestHost, port: config.ingestPort, log },
     );
     undo.push(() => ingest.close());
@@ -134,7 +144,9 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
     }
 
     const api: ApiServer = await startApiServer({
-      host: config.host,
+      host: apiHostOf(config),
+      auth,
+      dataDir: config.dataDir,
       port: config.port,
       db,
       graphql,
@@ -159,6 +171,7 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
       db,
       events,
       graphqlEngine: graphql,
+      auth,
       maintain: () => maintenance.runNow(),
       ingestStats: writer.stats,
       stop: () => (stopping ??= unwind()),

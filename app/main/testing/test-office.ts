@@ -4,6 +4,7 @@ import { defaults, type OfficeConfig } from '../config/config.ts';
 import { createOffice, type Office } from '../office/create-office.ts';
 import { createLogger, silentLogger } from '../log.ts';
 import { runCommand } from '../cli/commands.ts';
+import { readSecret } from '../security/secrets.ts';
 
 export interface TestOffice extends Office {
   dataDir: string;
@@ -11,7 +12,9 @@ export interface TestOffice extends Office {
   addNode(name: string, kind?: string, extra?: string[]): Promise<{ id: number; token: string }>;
   /** POSTs readings to the ingest listener with a node token. */
   post(token: string | undefined, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
-  /** Runs a GraphQL query on the API port. */
+  /** Headers that make an API request admin (Hasura's x-hasura-admin-secret: the office's control key). */
+  adminHeaders: Record<string, string>;
+  /** Runs a GraphQL query on the API port as admin. */
   graphql(query: string, variables?: Record<string, unknown>): Promise<any>;
   close(): Promise<void>;
 }
@@ -30,8 +33,10 @@ export async function startTestOffice(overrides: Partial<OfficeConfig> = {}): Pr
     ...overrides,
   };
   const office = await createOffice(config, process.env.YOCTOSEHNS_TEST_LOG ? createLogger('office', 'debug') : silentLogger);
+  const adminHeaders = { 'x-hasura-admin-secret': readSecret(dataDir, 'control.key')! };
   return Object.assign(office, {
     dataDir,
+    adminHeaders,
     async addNode(name: string, kind = 'collar', extra: string[] = []) {
       const r = await runCommand({ db: office.db, readFile: async () => '' }, ['node', 'add', '--name', name, '--kind', kind, '--json', ...extra]);
       if (r.code !== 0) throw new Error(r.stderr);
@@ -49,7 +54,7 @@ export async function startTestOffice(overrides: Partial<OfficeConfig> = {}): Pr
     async graphql(query: string, variables?: Record<string, unknown>) {
       const res = await fetch(`${office.apiUrl}/v1/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...adminHeaders },
         body: JSON.stringify({ query, variables }),
       });
       return res.json();

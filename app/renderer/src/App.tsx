@@ -1,6 +1,9 @@
 import { Anchor, AppShell, Burger, Group, NavLink, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useEffect } from 'react';
+import { canOpen, roleLabel, startPageFor } from './auth/auth-model.ts';
+import { AuthGate, type SignedIn } from './auth/AuthGate.tsx';
+import { UserMenu } from './auth/UserMenu.tsx';
 import { ConnectionBadge } from './components/ConnectionBadge.tsx';
 import { ROUTES } from './routes.tsx';
 import { routeHref, useHashRoute } from './use-hash-route.ts';
@@ -17,9 +20,17 @@ interface FarmData {
 }
 
 export function App() {
+  return <AuthGate>{(signedIn) => <SignedInApp signedIn={signedIn} />}</AuthGate>;
+}
+
+function SignedInApp({ signedIn }: { signedIn: SignedIn }) {
+  const { user, source } = signedIn;
   const [navbarOpened, { toggle: toggleNavbar, close: closeNavbar }] = useDisclosure();
   const path = useHashRoute();
-  const route = path === '' ? ROUTES[0] : ROUTES.find((r) => r.path === path);
+  const allowed = ROUTES.filter((r) => canOpen(r.path, user.role));
+  const start = startPageFor(user.role);
+  const route = ROUTES.find((r) => r.path === (path === '' ? start?.path : path));
+  const mayOpen = route !== undefined && canOpen(route.path, user.role);
   // The farm's name rarely changes; a slow refresh keeps the header right without a subscription yet.
   const farm = usePollingQuery<FarmData>(FARM_QUERY, 60_000);
   const farmName = farm.data?.farm_settings[0]?.name;
@@ -28,7 +39,8 @@ export function App() {
     document.title = [route?.label, farmName, 'Yoctosehns'].filter(Boolean).join(' · ');
   }, [route, farmName]);
 
-  const Page = route?.component;
+  const Page = mayOpen ? route.component : undefined;
+  const home = allowed[0];
   return (
     <AppShell
       header={{ height: 56 }}
@@ -48,24 +60,46 @@ export function App() {
               </Text>
             )}
           </Group>
-          <ConnectionBadge />
+          <Group gap="xs" wrap="nowrap">
+            <ConnectionBadge />
+            <UserMenu user={user} source={source} />
+          </Group>
         </Group>
       </AppShell.Header>
 
-      <AppShell.Navbar p="xs" aria-label="Pages">
-        {ROUTES.map((r) => (
-          <NavLink key={r.path} href={routeHref(r.path)} label={r.label} active={r === route} onClick={closeNavbar} />
+      <AppShell.Navbar p="xs" aria-label="Pages" data-testid="navbar">
+        {allowed.map((r) => (
+          <NavLink key={r.path} href={routeHref(r.path)} label={r.label} active={r === route} onClick={closeNavbar} data-testid={`nav-${r.path}`} />
         ))}
       </AppShell.Navbar>
 
       <AppShell.Main>
         {Page ? (
           <Page />
+        ) : route ? (
+          <Stack gap="xs" data-testid="page-forbidden">
+            <Title order={2}>Not for your role</Title>
+            <Text>
+              The {route.label} page is for {route.roles.map(roleLabel).join(', ')} only; you are signed in as {user.name} ({roleLabel(user.role)}).
+              {home && (
+                <>
+                  {' '}
+                  Open <Anchor href={routeHref(home.path)}>{home.label}</Anchor> instead.
+                </>
+              )}
+            </Text>
+          </Stack>
         ) : (
-          <Stack gap="xs">
+          <Stack gap="xs" data-testid="page-not-found">
             <Title order={2}>No such page</Title>
             <Text>
-              There is nothing at “{path}”. Open <Anchor href={routeHref(ROUTES[0].path)}>{ROUTES[0].label}</Anchor> instead.
+              There is nothing at “{path}”.
+              {home && (
+                <>
+                  {' '}
+                  Open <Anchor href={routeHref(home.path)}>{home.label}</Anchor> instead.
+                </>
+              )}
             </Text>
           </Stack>
         )}

@@ -1,8 +1,10 @@
 // The renderer's only channel to the office: GraphQL on the page's own origin, over HTTP for requests and
 // over a WebSocket (graphql-ws) for live queries the office pushes. Every answer also feeds the connection
 // status shown in the header, so any page that asks the office something keeps that badge honest without
-// extra health checks.
+// extra health checks. Each request carries the session's access token; one the office refuses is renewed
+// once and the request tried again, and when that fails too the session ends and the page asks to sign in.
 import { createClient, type Client } from 'graphql-ws';
+import { session, SESSION_ENDED } from './auth/session.ts';
 
 export const GRAPHQL_PATH = '/v1/graphql';
 
@@ -66,6 +68,14 @@ export function subscribeConnectionStatus(listener: () => void): () => void {
   return () => listeners.delete(listener);
 }
 
+/** Hasura's codes for a request whose token is missing, unreadable, expired or revoked. */
+const AUTH_ERROR_CODES = new Set(['invalid-headers', 'invalid-jwt', 'jwt-expired', 'jwt-invalid-claims']);
+
+/** The office refused the request's credentials (not its rights: a role that may not see a table gets other codes). */
+export function isAuthError(err: unknown): boolean {
+  return err instanceof GraphqlError && err.errors.some((e) => AUTH_ERROR_CODES.has(String(e.extensions?.code ?? '')));
+}
+
 export interface RequestOptions {
   signal?: AbortSignal;
 }
@@ -83,7 +93,7 @@ export async function graphqlRequest<TData, TVariables extends Record<string, un
   const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   try {
-    const data = await send<TData>(query, variables, signal);
+    const data = await sendSignedIn<TData>(query, variables, signal);
     setStatus({ state: 'connected', lastSuccessAt: Date.now() });
     return data;
   } catch (err) {
@@ -97,12 +107,35 @@ export async function graphqlRequest<TData, TVariables extends Record<string, un
   }
 }
 
-async function send<TData>(query: string, variables: unknown, signal: AbortSignal): Promise<TData> {
+/** Sends with the session's token; a refused token is renewed once and the request sent again. */
+async function sendSignedIn<TData>(query: string, variables: unknown, signal: AbortSignal): Promise<TData> {
+  try {
+    return await send<TData>(query, variables, signal, await session.accessToken());
+  } catch (err) {
+    if (!isAuthError(err) || signal.aborted) throw err;
+    const renewed = await session.refresh();
+    if (renewed) {
+      try {
+        return await send<TData>(query, variables, signal, renewed);
+      } catch (again) {
+        if (!isAuthError(again)) throw again;
+      }
+    }
+    // Renewed and refused again: the page goes to the login form. Not renewed: a refusal has signed the
+    // session out already; the office being away leaves it to retry later.
+    if (renewed !== null && session.getState().status === 'signed-in') session.signOut(SESSION_ENDED);
+    throw err;
+  }
+}
+
+async function send<TData>(query: string, variables: unknown, signal: AbortSignal, token: string | null): Promise<TData> {
   let response: Response;
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
   try {
     response = await fetch(GRAPHQL_PATH, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
+      headers,
       body: JSON.stringify(variables === undefined ? { query } : { query, variables }),
       signal,
     });
@@ -120,6 +153,9 @@ async function send<TData>(query: string, variables: unknown, signal: AbortSigna
   }
   if (body.data != null) return body.data;
   if (body.errors?.length) throw new GraphqlError(body.errors);
+  // Hasura's non-GraphQL error shape, which an auth failure before the engine may use.
+  const plain = body as { error?: unknown; code?: unknown };
+  if (typeof plain.code === 'string') throw new GraphqlError([{ message: String(plain.error ?? plain.code), extensions: { code: plain.code } }]);
   throw new OfficeUnreachableError(`the office answered HTTP ${response.status} without data`);
 }
 
@@ -144,6 +180,11 @@ function createLiveClient(): Client {
   let pongTimer: ReturnType<typeof setTimeout> | undefined;
   return createClient({
     url: liveUrl,
+    // Asked at each connect, so a socket opened after a renewal carries the new token.
+    connectionParams: async () => {
+      const token = await session.accessToken();
+      return token ? { headers: { Authorization: `Bearer ${token}` } } : {};
+    },
     // No reconnecting here: a live query whose socket fails falls back to polling over HTTP, which tells when
     // the office is back (and then the page subscribes again).
     retryAttempts: 0,
@@ -211,6 +252,18 @@ export function subscribeLive<TData>(subscription: string, sink: LiveSink<TData>
     unsubscribe();
   };
 }
+
+// A socket belongs to whoever opened it: signing out, or in as someone else, closes it (the next live query
+// opens a new one with the new token).
+let liveUser: string | number | undefined;
+session.subscribe(() => {
+  const state = session.getState();
+  const user = state.status === 'signed-in' ? state.user.id : undefined;
+  if (user === liveUser) return;
+  liveUser = user;
+  void liveClient?.dispose();
+  liveClient = undefined;
+});
 
 /** graphql-ws reports a closed socket as its CloseEvent, a refused operation as GraphQL errors. */
 function liveError(err: unknown): Error {

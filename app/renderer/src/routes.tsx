@@ -1,12 +1,24 @@
 import type { ComponentType } from 'react';
+import { PAGE_ACCESS, type PageAccess } from './auth/auth-model.ts';
+import { ApiTokensPage } from './pages/ApiTokensPage.tsx';
 import { HerdPage } from './pages/HerdPage.tsx';
+import { SecurityLogPage } from './pages/SecurityLogPage.tsx';
+import { UsersPage } from './pages/UsersPage.tsx';
 
-export interface PageRoute {
-  /** The part after `#/`; the first route is the start page. */
-  path: string;
-  label: string;
+export interface PageRoute extends PageAccess {
   component: ComponentType;
 }
 
-// Adding a page is adding a line here; the navbar and the router both read this list.
-export const ROUTES: readonly [PageRoute, ...PageRoute[]] = [{ path: 'herd', label: 'Herd', component: HerdPage }];
+const COMPONENTS: Record<string, ComponentType> = {
+  herd: HerdPage,
+  users: UsersPage,
+  'api-tokens': ApiTokensPage,
+  'security-log': SecurityLogPage,
+};
+
+// Adding a page is a line in PAGE_ACCESS (its path, label and roles) and one here; the navbar and the router both read this list.
+export const ROUTES: readonly PageRoute[] = PAGE_ACCESS.map((page) => {
+  const component = COMPONENTS[page.path];
+  if (!component) throw new Error(`no component for the page "${page.path}"`);
+  return { ...page, component };
+});

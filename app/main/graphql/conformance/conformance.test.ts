@@ -108,7 +108,7 @@ after(() => office?.close());
 
 async function send(step: Step): Promise<{ status: number; body: any; text: string }> {
   // Hasura's clients send application/json; the GraphQL-over-HTTP answer to it is 200 for GraphQL errors too.
-  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...office.adminHeaders };
   if (step.role) headers['x-hasura-role'] = step.role;
   for (const [k, v] of Object.entries(step.session ?? {})) headers[k.toLowerCase()] = String(v);
   const res = await fetch(`${office.apiUrl}/v1/graphql`, {

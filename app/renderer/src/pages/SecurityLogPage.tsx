@@ -1,0 +1,88 @@
+import { Alert, Button, Code, Group, Loader, Stack, Table, Text, Title } from '@mantine/core';
+import { listAudit, type AuditEntry } from '../auth/auth-api.ts';
+import { useAuthResource } from '../auth/use-auth-resource.ts';
+
+const LIMIT = 100;
+const loadAudit = () => listAudit(LIMIT);
+
+function detailText(detail: unknown): string {
+  if (detail == null || detail === '') return '';
+  if (typeof detail === 'string') return detail;
+  if (typeof detail === 'object' && Object.keys(detail).length === 0) return '';
+  return JSON.stringify(detail);
+}
+
+/** "login-failed" → "Login failed". */
+function eventLabel(event: string): string {
+  const words = event.replace(/[-_.]+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function isFailure(entry: AuditEntry): boolean {
+  return /fail|lock|denied|refused|revoked/i.test(entry.event);
+}
+
+export function SecurityLogPage() {
+  const audit = useAuthResource(loadAudit);
+  return (
+    <Stack gap="md" data-testid="security-log-page">
+      <Group justify="space-between" align="flex-end">
+        <Stack gap={0}>
+          <Title order={2}>Security log</Title>
+          <Text c="dimmed" size="sm">
+            The last {LIMIT} sign-ins, failures, lockouts, token and role changes, newest first.
+          </Text>
+        </Stack>
+        <Button variant="default" onClick={audit.reload} loading={audit.loading && !!audit.data} data-testid="security-log-refresh">
+          Refresh
+        </Button>
+      </Group>
+      {audit.error && (
+        <Alert color="red" title="Cannot load the security log" data-testid="security-log-error">
+          {audit.error}
+        </Alert>
+      )}
+      {!audit.data && audit.loading ? (
+        <Group gap="sm" data-testid="security-log-loading">
+          <Loader size="sm" />
+          <Text>Loading the security log…</Text>
+        </Group>
+      ) : audit.data?.length === 0 ? (
+        <Text c="dimmed">Nothing recorded yet.</Text>
+      ) : audit.data ? (
+        <Table.ScrollContainer minWidth={720}>
+          <Table striped data-testid="security-log-table">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Time</Table.Th>
+                <Table.Th>Event</Table.Th>
+                <Table.Th>User</Table.Th>
+                <Table.Th>Address</Table.Th>
+                <Table.Th>Detail</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {audit.data.map((entry, i) => (
+                <Table.Tr key={`${entry.ts}-${i}`} data-testid="security-log-row" data-event={entry.event}>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{new Date(entry.ts).toLocaleString()}</Table.Td>
+                  <Table.Td>
+                    <Text size="sm" c={isFailure(entry) ? 'red' : undefined} fw={isFailure(entry) ? 600 : undefined}>
+                      {eventLabel(entry.event)}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>{entry.user ?? '—'}</Table.Td>
+                  <Table.Td>{entry.address ? <Code>{entry.address}</Code> : '—'}</Table.Td>
+                  <Table.Td>
+                    <Text size="xs" style={{ overflowWrap: 'anywhere' }}>
+                      {detailText(entry.detail)}
+                    </Text>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      ) : null}
+    </Stack>
+  );
+}

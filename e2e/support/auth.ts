@@ -1,0 +1,31 @@
+// Accounts for the browser tests: the owner made through the office's API, signing in through the page.
+import type { Page } from 'playwright-core';
+
+export const OWNER = { name: 'anna', password: 'green pastures 2026' };
+
+/** Creates the owner on a new office (POST /auth/setup) and returns its access token. */
+export async function setupOwner(api: string, owner = OWNER): Promise<string> {
+  const res = await fetch(`${api}/auth/setup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(owner),
+  });
+  if (res.status !== 200) throw new Error(`POST /auth/setup answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+/** Fills the login page and waits until the app shows who is signed in. */
+export async function signIn(page: Page, name: string, password: string): Promise<void> {
+  await page.getByTestId('login-form').waitFor({ timeout: 15_000 });
+  await page.getByTestId('login-name').fill(name);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('user-menu').waitFor({ timeout: 15_000 });
+}
+
+/** Signs out through the user menu and waits for the login page. */
+export async function signOut(page: Page, everywhere = false): Promise<void> {
+  await page.getByTestId('user-menu').click();
+  await page.getByTestId(everywhere ? 'sign-out-everywhere' : 'sign-out').click();
+  await page.getByTestId('login-form').waitFor({ timeout: 15_000 });
+}
