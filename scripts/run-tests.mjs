@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { findChromium } from './chromium.mjs';
+import { startPostgres } from './postgres.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const only = process.argv.slice(2);
@@ -44,6 +45,19 @@ if (!chromium.path) {
   process.stdout.write(`✗ no Chromium for the browser tests: ${chromium.reason}\n0 passed, 1 failed\n`);
   process.exit(1);
 }
+// The external-database mode is tested against a real PostgreSQL server; without one those tests say why
+// they skip. YOCTOSEHNS_TEST_DATABASE_URL set by the caller is used as it is.
+let postgres;
+const env = { ...process.env, YOCTOSEHNS_CHROMIUM: chromium.path };
+if (!env.YOCTOSEHNS_TEST_DATABASE_URL) {
+  try {
+    postgres = await startPostgres();
+    env.YOCTOSEHNS_TEST_DATABASE_URL = postgres.url;
+    process.stdout.write(`\n▶ PostgreSQL ${postgres.version} for the external-database tests on ${postgres.url}\n`);
+  } catch (err) {
+    process.stdout.write(`\n▶ no PostgreSQL server for the external-database tests (they will skip): ${err.message}\n`);
+  }
+}
 process.stdout.write(`\n▶ tests (Chromium: ${chromium.path})\n`);
 
 const files = only.length ? only : ['app', 'e2e', 'scripts'].filter((d) => existsSync(join(root, d))).flatMap(testFiles).map((f) => relative(root, join(root, f)));
@@ -58,8 +72,9 @@ const r = spawnSync(
     `--test-reporter=${join(root, 'scripts/count-reporter.mjs')}`, `--test-reporter-destination=${countsFile}`,
     ...files,
   ],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, YOCTOSEHNS_CHROMIUM: chromium.path } },
+  { cwd: root, stdio: 'inherit', env },
 );
+await postgres?.stop();
 let counts = { passed: 0, failed: 1, skipped: 0 };
 try {
   counts = JSON.parse(readFileSync(countsFile, 'utf8'));
