@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
 import { startTestOffice, type TestOffice } from '../testing/test-office.ts';
@@ -222,16 +222,47 @@ test('local token: loopback with the control key only', async () => {
   assert.equal(r.body.user.name, 'farmer');
 });
 
-test('remote access off: the API listens on loopback only; on: beyond it', async () => {
-  // startTestOffice binds loopback; with remoteAccess false even host 0.0.0.0 stays on loopback.
+/** An address of this machine that is not loopback (the farm LAN's, in production), if it has one. */
+function lanAddress(): string | undefined {
+  return Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+}
+
+test('remote access off: only the ingest port answers on the LAN address; on: a LAN login works and no token is refused', async (t) => {
+  const lan = lanAddress();
+  if (!lan) return t.skip('this machine has no non-loopback IPv4 address to reach the office from');
   const dataDir = mkdtempSync(join(tmpdir(), 'ys-remote-'));
   try {
-    const off = await startServe(dataDir, {}, ['--host', '0.0.0.0']);
-    assert.match(new URL(off.api).hostname, /^127\./);
-    await off.stop();
+    // Off (the default), even with host 0.0.0.0: the API is on loopback only; the ingest listener is on every address.
+    const off = await startServe(dataDir, {}, ['--host', '0.0.0.0', '--ingest-host', '0.0.0.0']);
+    try {
+      assert.match(new URL(off.api).hostname, /^127\./);
+      await assert.rejects(fetch(`http://${lan}:${new URL(off.api).port}/v1/health`), 'the API does not answer on the LAN address');
+      assert.equal((await fetch(`http://${lan}:${new URL(off.ingest).port}/v1/health`)).status, 200, 'the ingest listener does');
+    } finally {
+      await off.stop();
+    }
     const on = await startServe(dataDir, { YOCTOSEHNS_REMOTE_ACCESS: 'true' }, ['--host', '0.0.0.0']);
-    assert.equal(new URL(on.api).hostname, '0.0.0.0');
-    await on.stop();
+    try {
+      const base = `http://${lan}:${new URL(on.api).port}`;
+      // The owner is created on the office PC itself (setup is loopback only), then signs in from the LAN.
+      const local = `http://127.0.0.1:${new URL(on.api).port}`;
+      const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+        fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      assert.equal((await post(`${base}/auth/setup`, { name: 'farmer', password: PASSWORD })).status, 403, 'no owner from the LAN');
+      assert.equal((await post(`${local}/auth/setup`, { name: 'farmer', password: PASSWORD })).status, 200);
+      const login = await post(`${base}/auth/login`, { name: 'farmer', password: PASSWORD });
+      assert.equal(login.status, 200);
+      const { access_token } = (await login.json()) as { access_token: string };
+      const query = { query: '{ groups { name } }' };
+      const anonymous = (await (await post(`${base}/v1/graphql`, query)).json()) as { errors: { extensions: { code: string } }[] };
+      assert.equal(anonymous.errors[0]!.extensions.code, 'invalid-headers');
+      const signedIn = (await (await post(`${base}/v1/graphql`, query, { authorization: `Bearer ${access_token}` })).json()) as { data: unknown };
+      assert.deepEqual(signedIn.data, { groups: [] });
+    } finally {
+      await on.stop();
+    }
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
