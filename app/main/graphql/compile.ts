@@ -588,7 +588,7 @@ function presetValues(c: Compiler, set: Record<string, unknown> | undefined): Re
  * Ends a mutation's statement: the role's `check` is evaluated on every row the mutation wrote (RETURNING),
  * and a failing row makes the whole statement fail; otherwise the answer is built from those rows.
  */
-function mutationAnswer(c: Compiler, kind: RootKind, table: TableInfo, mutation: string, info: GraphQLResolveInfo): string {
+function mutationAnswer(c: Compiler, kind: RootKind, mutation: string, info: GraphQLResolveInfo): string {
   const r = c.b.alias();
   const one = kind.endsWith('_one') || kind.endsWith('_by_pk');
   let answer: string;
@@ -643,7 +643,7 @@ async function insert(c: Compiler, kind: RootKind, table: TableInfo, args: Recor
   }
   const check = perm ? whereSql(c, table, t, perm.check, 'permission') : 'TRUE';
   sql += ` RETURNING ${t}.*, (${check}) AS _ys_check`;
-  return runMutation(c, table, mutationAnswer(c, kind, table, sql, info));
+  return runMutation(c, table, mutationAnswer(c, kind, sql, info));
 }
 
 async function update(c: Compiler, kind: RootKind, table: TableInfo, args: Record<string, unknown>, info: GraphQLResolveInfo): Promise<unknown> {
@@ -661,7 +661,7 @@ async function update(c: Compiler, kind: RootKind, table: TableInfo, args: Recor
   const filter = perm ? whereSql(c, table, t, perm.filter, 'permission') : 'TRUE';
   const check = perm?.check ? whereSql(c, table, t, perm.check, 'permission') : 'TRUE';
   const sql = `UPDATE ${c.b.table(table.name)} AS ${t} SET ${assignments.join(', ')} WHERE ${where} AND ${filter} RETURNING ${t}.*, (${check}) AS _ys_check`;
-  return runMutation(c, table, mutationAnswer(c, kind, table, sql, info));
+  return runMutation(c, table, mutationAnswer(c, kind, sql, info));
 }
 
 async function remove(c: Compiler, kind: RootKind, table: TableInfo, args: Record<string, unknown>, info: GraphQLResolveInfo): Promise<unknown> {
@@ -671,5 +671,5 @@ async function remove(c: Compiler, kind: RootKind, table: TableInfo, args: Recor
   const where = kind === 'delete_by_pk' ? pkCondition(c, table, t, args) : whereSql(c, table, t, args.where as BoolExp);
   const filter = perm ? whereSql(c, table, t, perm.filter, 'permission') : 'TRUE';
   const sql = `DELETE FROM ${c.b.table(table.name)} AS ${t} WHERE ${where} AND ${filter} RETURNING ${t}.*, TRUE AS _ys_check`;
-  return runMutation(c, table, mutationAnswer(c, kind, table, sql, info));
+  return runMutation(c, table, mutationAnswer(c, kind, sql, info));
 }
