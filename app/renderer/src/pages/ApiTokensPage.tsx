@@ -1,4 +1,5 @@
-import { Alert, Badge, Button, Code, CopyButton, Group, Loader, Modal, NumberInput, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Code, CopyButton, Group, Modal, NumberInput, Select, Stack, Table, Text, TextInput } from '@mantine/core';
+import { LoadError, Loading, PageHeader } from '../components/PageParts.tsx';
 import { useState, type FormEvent } from 'react';
 import { authErrorMessage, createApiToken, listApiTokens, revokeApiToken, type ApiTokenRecord, type CreatedApiToken } from '../auth/auth-api.ts';
 import { isRole, ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES, roleLabel, type Role } from '../auth/auth-model.ts';
@@ -43,37 +44,25 @@ export function ApiTokensPage() {
 
   return (
     <Stack gap="md" data-testid="api-tokens-page">
-      <Group justify="space-between" align="flex-end">
-        <Stack gap={0}>
-          <Title order={2}>API tokens</Title>
-          <Text c="dimmed" size="sm">
-            For integrations and scripts that read or write the farm's data through GraphQL. Each acts with one role until it expires or is revoked.
-          </Text>
-        </Stack>
-        <Button onClick={() => setCreating(true)} data-testid="api-token-create">
-          Create a token
-        </Button>
-      </Group>
+      <PageHeader
+        title="API tokens"
+        description="For integrations and scripts that read or write the farm's data through GraphQL. Each acts with one role until it expires or is revoked."
+        action={
+          <Button onClick={() => setCreating(true)} data-testid="api-token-create">
+            Create a token
+          </Button>
+        }
+      />
 
       {actionError && (
         <Alert color="red" withCloseButton onClose={() => setActionError(undefined)} data-testid="api-tokens-action-error">
           {actionError}
         </Alert>
       )}
-      {tokens.error && (
-        <Alert color="red" title="Cannot load the API tokens" data-testid="api-tokens-error">
-          {tokens.error}{' '}
-          <Button variant="subtle" size="compact-sm" onClick={tokens.reload}>
-            Try again
-          </Button>
-        </Alert>
-      )}
+      {tokens.error && <LoadError what="the API tokens" error={tokens.error} onRetry={tokens.reload} testId="api-tokens-error" />}
 
       {!tokens.data && tokens.loading ? (
-        <Group gap="sm" data-testid="api-tokens-loading">
-          <Loader size="sm" />
-          <Text>Loading the API tokens…</Text>
-        </Group>
+        <Loading what="the API tokens" testId="api-tokens-loading" />
       ) : tokens.data?.length === 0 ? (
         <Text c="dimmed" data-testid="api-tokens-empty">
           No API tokens yet.

@@ -1,4 +1,5 @@
-import { Alert, Button, Code, Group, Loader, Stack, Table, Text, Title } from '@mantine/core';
+import { Button, Code, Stack, Table, Text } from '@mantine/core';
+import { LoadError, Loading, PageHeader } from '../components/PageParts.tsx';
 import { listAudit, type AuditEntry } from '../auth/auth-api.ts';
 import { useAuthResource } from '../auth/use-auth-resource.ts';
 
@@ -26,27 +27,18 @@ export function SecurityLogPage() {
   const audit = useAuthResource(loadAudit);
   return (
     <Stack gap="md" data-testid="security-log-page">
-      <Group justify="space-between" align="flex-end">
-        <Stack gap={0}>
-          <Title order={2}>Security log</Title>
-          <Text c="dimmed" size="sm">
-            The last {LIMIT} sign-ins, failures, lockouts, token and role changes, newest first.
-          </Text>
-        </Stack>
-        <Button variant="default" onClick={audit.reload} loading={audit.loading && !!audit.data} data-testid="security-log-refresh">
-          Refresh
-        </Button>
-      </Group>
-      {audit.error && (
-        <Alert color="red" title="Cannot load the security log" data-testid="security-log-error">
-          {audit.error}
-        </Alert>
-      )}
+      <PageHeader
+        title="Security log"
+        description={`The last ${LIMIT} sign-ins, failures, lockouts, token and role changes, newest first.`}
+        action={
+          <Button variant="default" onClick={audit.reload} loading={audit.loading && !!audit.data} data-testid="security-log-refresh">
+            Refresh
+          </Button>
+        }
+      />
+      {audit.error && <LoadError what="the security log" error={audit.error} testId="security-log-error" />}
       {!audit.data && audit.loading ? (
-        <Group gap="sm" data-testid="security-log-loading">
-          <Loader size="sm" />
-          <Text>Loading the security log…</Text>
-        </Group>
+        <Loading what="the security log" testId="security-log-loading" />
       ) : audit.data?.length === 0 ? (
         <Text c="dimmed">Nothing recorded yet.</Text>
       ) : audit.data ? (

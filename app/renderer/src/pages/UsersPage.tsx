@@ -1,4 +1,5 @@
-import { Alert, Badge, Button, Group, Loader, Modal, MultiSelect, PasswordInput, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Group, Modal, MultiSelect, PasswordInput, Select, Stack, Table, Text, TextInput } from '@mantine/core';
+import { LoadError, Loading, PageHeader } from '../components/PageParts.tsx';
 import { useEffect, useState, type FormEvent } from 'react';
 import { addUser, authErrorMessage, groupIdsOf, isDisabled, listUsers, updateUser, type UserRecord } from '../auth/auth-api.ts';
 import { isRole, passwordProblem, ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES, type Role } from '../auth/auth-model.ts';
@@ -66,17 +67,15 @@ export function UsersPage() {
 
   return (
     <Stack gap="md" data-testid="users-page">
-      <Group justify="space-between" align="flex-end">
-        <Stack gap={0}>
-          <Title order={2}>Users</Title>
-          <Text c="dimmed" size="sm">
-            Who may sign in, and with what role. A role or password change signs that user out of every device.
-          </Text>
-        </Stack>
-        <Button onClick={() => setAdding(true)} data-testid="user-add">
-          Add a user
-        </Button>
-      </Group>
+      <PageHeader
+        title="Users"
+        description="Who may sign in, and with what role. A role or password change signs that user out of every device."
+        action={
+          <Button onClick={() => setAdding(true)} data-testid="user-add">
+            Add a user
+          </Button>
+        }
+      />
 
       {actionError && (
         <Alert color="red" withCloseButton onClose={() => setActionError(undefined)} data-testid="users-action-error">
@@ -84,20 +83,10 @@ export function UsersPage() {
         </Alert>
       )}
 
-      {users.error && (
-        <Alert color="red" title="Cannot load the users" data-testid="users-error">
-          {users.error}{' '}
-          <Button variant="subtle" size="compact-sm" onClick={users.reload}>
-            Try again
-          </Button>
-        </Alert>
-      )}
+      {users.error && <LoadError what="the users" error={users.error} onRetry={users.reload} testId="users-error" />}
 
       {!users.data && users.loading ? (
-        <Group gap="sm" data-testid="users-loading">
-          <Loader size="sm" />
-          <Text>Loading the users…</Text>
-        </Group>
+        <Loading what="the users" testId="users-loading" />
       ) : users.data ? (
         <Table.ScrollContainer minWidth={760}>
           <Table striped highlightOnHover data-testid="users-table">

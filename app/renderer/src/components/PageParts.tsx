@@ -1,0 +1,44 @@
+// The pieces every list page of the dashboard shares: its heading with one action, and the states of the data
+// it loads (loading, a load error with a way to try again).
+import type { ReactNode } from 'react';
+import { Alert, Button, Group, Loader, Stack, Text, Title } from '@mantine/core';
+
+export function PageHeader({ title, description, action }: { title: string; description: ReactNode; action?: ReactNode }) {
+  return (
+    <Group justify="space-between" align="flex-end">
+      <Stack gap={0}>
+        <Title order={2}>{title}</Title>
+        <Text c="dimmed" size="sm">
+          {description}
+        </Text>
+      </Stack>
+      {action}
+    </Group>
+  );
+}
+
+/** "Cannot load the users": the reason in words, and a button to try again when there is one. */
+export function LoadError({ what, error, onRetry, testId }: { what: string; error: string; onRetry?: () => void; testId: string }) {
+  return (
+    <Alert color="red" title={`Cannot load ${what}`} data-testid={testId}>
+      {error}
+      {onRetry && (
+        <>
+          {' '}
+          <Button variant="subtle" size="compact-sm" onClick={onRetry}>
+            Try again
+          </Button>
+        </>
+      )}
+    </Alert>
+  );
+}
+
+export function Loading({ what, testId }: { what: string; testId: string }) {
+  return (
+    <Group gap="sm" data-testid={testId}>
+      <Loader size="sm" />
+      <Text>Loading {what}…</Text>
+    </Group>
+  );
+}
