@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import { readJsonObject, sendHttpError, sendJson } from '../office/json-route.ts';
 import { secretsEqual } from '../security/secrets.ts';
 import { AuthHttpError, type AuthService, type LoginAnswer } from './auth-service.ts';
 
@@ -10,28 +11,8 @@ export interface AuthRouteOptions {
   tls: boolean;
 }
 
-const MAX_AUTH_BODY = 64 * 1024;
 export const REFRESH_COOKIE = 'ys_refresh';
-
-async function readBody(req: http.IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_AUTH_BODY) throw new AuthHttpError(413, 'request-too-large', 'request body too large');
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
-  if (!text) return {};
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new AuthHttpError(400, 'invalid-json', 'malformed JSON');
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AuthHttpError(400, 'invalid-json', 'the body must be a JSON object');
-  return body as Record<string, unknown>;
-}
+const readBody = (req: http.IncomingMessage) => readJsonObject(req);
 
 function cookie(req: http.IncomingMessage, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
@@ -41,9 +22,7 @@ function cookie(req: http.IncomingMessage, name: string): string | undefined {
   return undefined;
 }
 
-function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers }).end(body === undefined ? undefined : JSON.stringify(body));
-}
+const send = sendJson;
 
 /** Handles /auth/*; false when the path is not one of them. */
 export async function handleAuthRoute(req: http.IncomingMessage, res: http.ServerResponse, pathname: string, options: AuthRouteOptions): Promise<boolean> {
@@ -79,10 +58,7 @@ export async function handleAuthRoute(req: http.IncomingMessage, res: http.Serve
         try {
           signedIn(await auth.refresh(token, address));
         } catch (err) {
-          if (err instanceof AuthHttpError) {
-            send(res, err.status, { error: err.message, code: err.code }, { 'set-cookie': clearCookie });
-            return true;
-          }
+          if (sendHttpError(res, err, { 'set-cookie': clearCookie })) return true;
           throw err;
         }
         return true;
@@ -143,10 +119,7 @@ export async function handleAuthRoute(req: http.IncomingMessage, res: http.Serve
         return true;
     }
   } catch (err) {
-    if (err instanceof AuthHttpError) {
-      send(res, err.status, { error: err.message, code: err.code }, err.retryAfterSeconds ? { 'retry-after': String(err.retryAfterSeconds) } : {});
-      return true;
-    }
+    if (sendHttpError(res, err)) return true;
     throw err;
   }
 }

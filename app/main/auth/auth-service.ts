@@ -5,6 +5,7 @@ import { generateToken, hashToken, secretsEqual } from '../security/secrets.ts';
 import { ADMIN_ROLE, OWNER_ROLE, sessionFromHeaders, type SessionContext } from '../graphql/types.ts';
 import { AuthError, CLAIMS_NAMESPACE, mintAccessToken, verifyAccessToken, ACCESS_TOKEN_SECONDS } from './jwt.ts';
 import { ACCOUNT_POLICY, ADDRESS_POLICY, Lockout } from './lockout.ts';
+import { HttpError } from '../office/json-route.ts';
 import { checkPasswordPolicy, dummyHash, hashPassword, PasswordPolicyError, verifyPassword } from './passwords.ts';
 
 export const ROLES = ['owner', 'manager', 'vet', 'worker', 'viewer'] as const;
@@ -14,16 +15,8 @@ const API_TOKEN_PREFIX = 'ys_api';
 const REFRESH_TOKEN_PREFIX = 'ys_rt';
 
 /** An /auth answer other than 2xx: `{"error", "code"}` with an HTTP status (and Retry-After for a lockout). */
-export class AuthHttpError extends Error {
+export class AuthHttpError extends HttpError {
   override name = 'AuthHttpError';
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
-  }
 }
 
 export interface UserRow {
