@@ -8,6 +8,7 @@ import { handleMetadataQuery } from '../graphql/metadata.ts';
 import { handleSchemaQuery } from '../graphql/run-sql.ts';
 import { isAdminRole, type SessionContext } from '../graphql/types.ts';
 import { handleAuthRoute } from '../auth/auth-routes.ts';
+import { handleNodeRoute } from './node-routes.ts';
 import type { AuthService } from '../auth/auth-service.ts';
 import { attachGraphqlWs, headersOf } from '../graphql/ws-server.ts';
 import type { Logger } from '../log.ts';
@@ -35,6 +36,8 @@ export interface ApiServerOptions {
   log: Logger;
   /** Told when data changed outside GraphQL mutations (`'schema'`: anything may have changed, even tables). */
   onChange: (what: string) => void;
+  /** Where nodes post, for the dashboard's provisioning instructions (GET /office/info). */
+  ingestUrl?: string;
 }
 
 const MAX_CONTROL_BODY = 32 * 1024 * 1024;
@@ -164,6 +167,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       if (url.pathname === '/v1/graphql') return await options.graphql.handle(req, res);
       if (url.pathname === '/internal/cli') return await control(req, res);
       if (await handleAuthRoute(req, res, url.pathname, { auth: options.auth, controlKey: options.controlKey, isLoopback, tls: false })) return;
+      if (await handleNodeRoute(req, res, url.pathname, { db: options.db, auth: options.auth, ingestUrl: options.ingestUrl, onChange: options.onChange })) return;
       if (url.pathname === '/v2/query') return await adminApi(req, res, (role, body) => handleSchemaQuery(adminApiDeps, role, body));
       if (url.pathname === '/v1/metadata') return await adminApi(req, res, (role, body) => handleMetadataQuery(adminApiDeps, role, body));
       if (url.pathname === '/v1/health') {

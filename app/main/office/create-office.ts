@@ -155,6 +155,7 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
       version: VERSION,
       log,
       onChange: (what) => events.emit('change', what),
+      ingestUrl: ingest.url,
     });
     undo.push(() => api.close());
 
