@@ -4,6 +4,7 @@ const BENCHES: Record<string, string> = {
   startup: './startup.ts',
   ingest: './ingest.ts',
   graphql: './graphql.ts',
+  ui: './ui.ts',
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -11,6 +11,15 @@ import {
   metricColumns,
   readingsByMetric,
   readingTitle,
+  animalBadges,
+  filterHerd,
+  herdGroups,
+  herdRows,
+  nextSort,
+  sortHerd,
+  sparklinePoints,
+  sparklineSeries,
+  HERD_QUERY,
   type Animal,
   type Metric,
 } from './herd-model.ts';
@@ -32,6 +41,7 @@ function animal(overrides: Partial<Animal>): Animal {
     unconfirmed: false,
     group: null,
     latest_readings: [],
+    alerts: [],
     ...overrides,
   };
 }
@@ -157,4 +167,103 @@ test('countLabel', () => {
   assert.equal(countLabel(1, 1), '1 animal');
   assert.equal(countLabel(12, 12), '12 animals');
   assert.equal(countLabel(3, 12), '3 of 12 animals');
+});
+
+const NOW = Date.parse('2026-11-28T08:00:00Z');
+
+test('HERD_QUERY asks for each animal’s open alerts', () => {
+  assert.match(HERD_QUERY, /alerts\(where: \{status: \{_eq: "open"\}\}\) \{ id cause \}/);
+});
+
+test('animalBadges maps ICAR ADE causes of open alerts, and flags silence and unconfirmed animals', () => {
+  const fresh = [reading(1, 38.7, '2026-11-28T07:00:00Z')];
+  const badges = (overrides: Partial<Animal>) => animalBadges(animal({ latest_readings: fresh, ...overrides }), NOW);
+  assert.deepEqual(badges({}), []);
+  assert.deepEqual(badges({ alerts: [{ id: 1, cause: 'Activity' }] }), ['in-heat']);
+  assert.deepEqual(badges({ alerts: [{ id: 1, cause: 'LowerRumination' }] }), ['health']);
+  assert.deepEqual(badges({ alerts: [{ id: 1, cause: 'Parturition' }] }), ['calving']);
+  // Most urgent first, each once, unknown causes ignored.
+  assert.deepEqual(
+    badges({ alerts: [{ id: 1, cause: 'Activity' }, { id: 2, cause: 'AnimalTemperature' }, { id: 3, cause: 'AnimalTemperature' }, { id: 4, cause: 'BatteryLow' }] }),
+    ['fever', 'in-heat'],
+  );
+  assert.deepEqual(badges({ unconfirmed: true }), ['unconfirmed']);
+  // No reading in the last 24 h, or none at all.
+  assert.deepEqual(badges({ latest_readings: [reading(1, 38.7, '2026-11-27T08:00:00Z')] }), []);
+  assert.deepEqual(badges({ latest_readings: [reading(1, 38.7, '2026-11-27T07:59:59Z')] }), ['no-data']);
+  assert.deepEqual(badges({ latest_readings: [reading(1, 38.7, '2026-11-20T00:00:00Z'), reading(2, 400, '2026-11-28T07:30:00Z')] }), []);
+  assert.deepEqual(badges({ latest_readings: [], unconfirmed: true }), ['no-data', 'unconfirmed']);
+});
+
+const HERD: Animal[] = [
+  animal({ id: 1, tag: '10', name: 'Berta', group: { id: 1, name: 'Dry cows' }, latest_readings: [reading(1, 38.6), reading(2, 500)] }),
+  animal({ id: 2, tag: '9', name: 'Clara', group: { id: 2, name: 'Group 10' }, latest_readings: [reading(1, 39.8)], alerts: [{ id: 1, cause: 'AnimalTemperature' }] }),
+  animal({ id: 3, tag: '100', name: null, group: null, latest_readings: [reading(2, 900)], alerts: [{ id: 2, cause: 'Activity' }] }),
+  animal({ id: 4, official_id: 'DE 0100 1234', name: 'Alma', group: { id: 2, name: 'Group 10' }, unconfirmed: true, latest_readings: [reading(1, 38.9, '2026-11-25T00:00:00Z')] }),
+];
+const ids = (rows: { animal: Animal }[]) => rows.map((r) => r.animal.id);
+
+test('filterHerd combines search, group and status', () => {
+  const rows = herdRows(HERD, NOW);
+  const all = { search: '', group: 'all', badge: 'all' } as const;
+  assert.deepEqual(ids(filterHerd(rows, all)), [1, 2, 3, 4]);
+  assert.deepEqual(ids(filterHerd(rows, { ...all, search: 'BER' })), [1]);
+  assert.deepEqual(ids(filterHerd(rows, { ...all, search: 'de01001234' })), [4]);
+  assert.deepEqual(ids(filterHerd(rows, { ...all, search: '10' })), [1, 3, 4]);
+  assert.deepEqual(ids(filterHerd(rows, { ...all, group: 2 })), [2, 4]);
+  assert.deepEqual(ids(filterHerd(rows, { ...all, group: 'none' })), [3]);
+  assert.deepEqual(ids(filterHerd(rows, { ...all, badge: 'fever' })), [2]);
+  assert.deepEqual(ids(filterHerd(rows, { ...all, badge: 'no-data' })), [4]);
+  assert.deepEqual(ids(filterHerd(rows, { ...all, badge: 'flagged' })), [2, 3, 4]);
+  assert.deepEqual(ids(filterHerd(rows, { search: 'a', group: 2, badge: 'unconfirmed' })), [4]);
+  assert.deepEqual(ids(filterHerd(rows, { ...all, group: 99 })), []);
+});
+
+test('herdGroups lists the groups in use, in natural order', () => {
+  assert.deepEqual(herdGroups(HERD), [
+    { id: 1, name: 'Dry cows' },
+    { id: 2, name: 'Group 10' },
+  ]);
+});
+
+test('sortHerd: natural tag order, missing values last either way, metric by value', () => {
+  const rows = herdRows(HERD, NOW);
+  assert.deepEqual(ids(sortHerd(rows, { key: 'tag', direction: 'asc' })), [2, 1, 3, 4]);
+  assert.deepEqual(ids(sortHerd(rows, { key: 'tag', direction: 'desc' })), [4, 3, 1, 2]);
+  assert.deepEqual(ids(sortHerd(rows, { key: 'name', direction: 'asc' })), [4, 1, 2, 3]);
+  assert.deepEqual(ids(sortHerd(rows, { key: 'name', direction: 'desc' })), [2, 1, 4, 3]);
+  assert.deepEqual(ids(sortHerd(rows, { key: 'group', direction: 'asc' })), [1, 2, 4, 3]);
+  assert.deepEqual(ids(sortHerd(rows, { key: 'metric:1', direction: 'desc' })), [2, 4, 1, 3]);
+  assert.deepEqual(ids(sortHerd(rows, { key: 'metric:2', direction: 'asc' })), [1, 3, 2, 4]);
+  // Status ascending: most urgent first (fever, then in heat, then no data), unflagged last.
+  assert.deepEqual(ids(sortHerd(rows, { key: 'status', direction: 'asc' })), [2, 3, 4, 1]);
+  assert.notEqual(sortHerd(rows, { key: 'tag', direction: 'asc' }), rows);
+});
+
+test('nextSort flips the current column and starts metrics highest first', () => {
+  assert.deepEqual(nextSort({ key: 'tag', direction: 'asc' }, 'tag'), { key: 'tag', direction: 'desc' });
+  assert.deepEqual(nextSort({ key: 'tag', direction: 'desc' }, 'name'), { key: 'name', direction: 'asc' });
+  assert.deepEqual(nextSort({ key: 'tag', direction: 'asc' }, 'metric:3'), { key: 'metric:3', direction: 'desc' });
+});
+
+test('sparklineSeries groups per animal and averages per hour, in time order', () => {
+  const series = sparklineSeries([
+    { animal_id: 1, ts: '2026-11-28T06:10:00Z', value: 10 },
+    { animal_id: 2, ts: '2026-11-28T06:00:00Z', value: 5 },
+    { animal_id: 1, ts: '2026-11-28T05:59:00Z', value: 1 },
+    { animal_id: 1, ts: '2026-11-28T06:50:00Z', value: 20 },
+  ]);
+  assert.deepEqual(series.get(1), [
+    [Date.parse('2026-11-28T05:00:00Z'), 1],
+    [Date.parse('2026-11-28T06:00:00Z'), 15],
+  ]);
+  assert.deepEqual(series.get(2), [[Date.parse('2026-11-28T06:00:00Z'), 5]]);
+  assert.equal(series.get(3), undefined);
+});
+
+test('sparklinePoints scales into the box, y downwards, flat series in the middle', () => {
+  assert.equal(sparklinePoints([[0, 1], [50, 3], [100, 2]], 0, 100, 100, 20, 0), '0,20 50,0 100,10');
+  assert.equal(sparklinePoints([[0, 7], [100, 7]], 0, 100, 80, 20), '0,10 80,10');
+  assert.equal(sparklinePoints([[0, 7]], 0, 100, 80, 20), '');
+  assert.equal(sparklinePoints([], 0, 100, 80, 20), '');
 });

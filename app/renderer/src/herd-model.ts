@@ -8,6 +8,7 @@ const HERD_FIELDS = {
       id tag official_id name status unconfirmed
       group { id name }
       latest_readings { metric_id ts value received_at }
+      alerts(where: {status: {_eq: "open"}}) { id cause }
     }`,
 };
 
@@ -51,6 +52,14 @@ export interface Animal {
   unconfirmed: boolean;
   group: { id: number; name: string } | null;
   latest_readings: LatestReading[];
+  /** The animal's open alerts (acknowledged and resolved ones no longer flag the row). */
+  alerts: OpenAlert[];
+}
+
+export interface OpenAlert {
+  id: number;
+  /** ICAR ADE cause, e.g. Activity, AnimalTemperature. */
+  cause: string;
 }
 
 export interface HerdData {
@@ -186,4 +195,212 @@ export function readingTitle(reading: Pick<LatestReading, 'ts' | 'received_at'>,
 export function countLabel(shown: number, total: number): string {
   const noun = (n: number) => (n === 1 ? 'animal' : 'animals');
   return shown === total ? `${total} ${noun(total)}` : `${shown} of ${total} ${noun(total)}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Status badges, filters and sorting of the herd table.
+
+/** What a row can be flagged with, in the order the badges show and the status column sorts (most urgent first). */
+export const HERD_BADGES = ['fever', 'health', 'in-heat', 'calving', 'no-data', 'unconfirmed'] as const;
+export type HerdBadge = (typeof HERD_BADGES)[number];
+
+export const HERD_BADGE_LABELS: Record<HerdBadge, string> = {
+  fever: 'Fever',
+  health: 'Health suspicion',
+  'in-heat': 'In heat',
+  calving: 'Calving soon',
+  'no-data': 'No data',
+  unconfirmed: 'Unconfirmed',
+};
+
+/** ICAR ADE alert causes that put a badge on the row; other causes show on the action list only. */
+export const BADGE_BY_ALERT_CAUSE: Readonly<Record<string, HerdBadge>> = {
+  Activity: 'in-heat',
+  LowerRumination: 'health',
+  AnimalTemperature: 'fever',
+  Parturition: 'calving',
+};
+
+/** A collar or bolus silent this long is worth a look, whatever its last values said. */
+export const NO_DATA_AFTER_MS = 24 * HOUR;
+
+/** The badges of one animal at `now`, most urgent first, each once. */
+export function animalBadges(animal: Pick<Animal, 'alerts' | 'latest_readings' | 'unconfirmed'>, now: number): HerdBadge[] {
+  const found = new Set<HerdBadge>();
+  for (const alert of animal.alerts ?? []) {
+    const badge = BADGE_BY_ALERT_CAUSE[alert.cause];
+    if (badge) found.add(badge);
+  }
+  let newest = -Infinity;
+  for (const r of animal.latest_readings) {
+    const t = Date.parse(r.ts);
+    if (t > newest) newest = t;
+  }
+  if (now - newest > NO_DATA_AFTER_MS) found.add('no-data');
+  if (animal.unconfirmed) found.add('unconfirmed');
+  return HERD_BADGES.filter((b) => found.has(b));
+}
+
+/** One table row: the animal with what the table needs precomputed once per data change, not per render. */
+export interface HerdRow {
+  animal: Animal;
+  label: string;
+  badges: HerdBadge[];
+  readings: Map<number, LatestReading>;
+  /** compact(tag | name | official ID): searched without re-normalising 2,500 animals per key stroke. */
+  searchText: string;
+}
+
+export function herdRows(animals: readonly Animal[], now: number): HerdRow[] {
+  return animals.map((animal) => ({
+    animal,
+    label: animalLabel(animal),
+    badges: animalBadges(animal, now),
+    readings: readingsByMetric(animal),
+    searchText: [animal.tag, animal.name, animal.official_id].filter((f) => f != null).map((f) => compact(f!)).join('\n'),
+  }));
+}
+
+/** `all`, `none` (animals in no group) or a group's id. */
+export type GroupFilter = 'all' | 'none' | number;
+export type BadgeFilter = 'all' | 'flagged' | HerdBadge;
+
+export interface HerdFilter {
+  search: string;
+  group: GroupFilter;
+  badge: BadgeFilter;
+}
+
+export function filterHerd(rows: readonly HerdRow[], { search, group, badge }: HerdFilter): HerdRow[] {
+  const needle = compact(search);
+  return rows.filter(
+    (row) =>
+      (!needle || row.searchText.includes(needle)) &&
+      (group === 'all' || (group === 'none' ? row.animal.group == null : row.animal.group?.id === group)) &&
+      (badge === 'all' || (badge === 'flagged' ? row.badges.length > 0 : row.badges.includes(badge))),
+  );
+}
+
+/** The groups seen in the herd, by name, for the group filter. */
+export function herdGroups(animals: readonly Animal[]): { id: number; name: string }[] {
+  const byId = new Map<number, string>();
+  for (const a of animals) if (a.group) byId.set(a.group.id, a.group.name);
+  return [...byId].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+}
+
+/** A column to sort by: `metric:<id>` sorts by that metric's latest value. */
+export type SortKey = 'tag' | 'name' | 'group' | 'status' | `metric:${number}`;
+export interface HerdSort {
+  key: SortKey;
+  direction: 'asc' | 'desc';
+}
+
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
+/** Most urgent badge first counts as "smallest", so status ascending puts the cows to check on top. */
+function statusRank(badges: readonly HerdBadge[]): number {
+  return badges.length ? HERD_BADGES.indexOf(badges[0]!) : HERD_BADGES.length;
+}
+
+function sortValue(row: HerdRow, key: SortKey): string | number | null {
+  switch (key) {
+    case 'tag':
+      return row.label;
+    case 'name':
+      return row.animal.name;
+    case 'group':
+      return row.animal.group?.name ?? null;
+    case 'status':
+      return statusRank(row.badges) * 1000 + (HERD_BADGES.length - row.badges.length);
+    default:
+      return row.readings.get(Number(key.slice('metric:'.length)))?.value ?? null;
+  }
+}
+
+/**
+ * A sorted copy. Missing values (no name, no group, no reading) go last in either direction — a farmer sorting
+ * by temperature wants the hottest cows, not the ones without a bolus. Ties keep the tag order.
+ */
+export function sortHerd(rows: readonly HerdRow[], { key, direction }: HerdSort): HerdRow[] {
+  const sign = direction === 'asc' ? 1 : -1;
+  const keyed = rows.map((row) => ({ row, value: sortValue(row, key) }));
+  keyed.sort((a, b) => {
+    if (a.value == null || b.value == null) {
+      if (a.value == null && b.value == null) return collator.compare(a.row.label, b.row.label);
+      return a.value == null ? 1 : -1;
+    }
+    const c = typeof a.value === 'number' && typeof b.value === 'number' ? a.value - b.value : collator.compare(String(a.value), String(b.value));
+    return c !== 0 ? sign * c : collator.compare(a.row.label, b.row.label);
+  });
+  return keyed.map((k) => k.row);
+}
+
+/** Clicking the sorted column flips it; another column starts ascending (metrics descending: highest first). */
+export function nextSort(current: HerdSort, key: SortKey): HerdSort {
+  if (current.key === key) return { key, direction: current.direction === 'asc' ? 'desc' : 'asc' };
+  return { key, direction: key.startsWith('metric:') ? 'desc' : 'asc' };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Trend sparklines: the last 24 h of one metric per animal, fetched only for the rows on screen.
+
+export const SPARKLINE_HOURS = 24;
+
+export const SPARKLINE_QUERY = /* GraphQL */ `query HerdSparklines($ids: [Int!]!, $metric: smallint!, $since: timestamptz!) {
+  readings(where: {animal_id: {_in: $ids}, metric_id: {_eq: $metric}, ts: {_gte: $since}}, order_by: [{animal_id: asc}, {ts: asc}]) { animal_id ts value }
+}`;
+
+export interface SparklineReading {
+  animal_id: number;
+  ts: string;
+  value: number;
+}
+
+/** Readings of many animals grouped per animal, each series down-sampled to hourly means in time order. */
+export function sparklineSeries(readings: readonly SparklineReading[], bucketMs = HOUR): Map<number, [number, number][]> {
+  const sums = new Map<number, Map<number, [number, number]>>();
+  for (const r of readings) {
+    const t = Date.parse(r.ts);
+    if (Number.isNaN(t)) continue;
+    const bucket = Math.floor(t / bucketMs) * bucketMs;
+    let buckets = sums.get(r.animal_id);
+    if (!buckets) sums.set(r.animal_id, (buckets = new Map()));
+    const b = buckets.get(bucket);
+    if (b) {
+      b[0] += r.value;
+      b[1] += 1;
+    } else buckets.set(bucket, [r.value, 1]);
+  }
+  const out = new Map<number, [number, number][]>();
+  for (const [id, buckets] of sums) {
+    out.set(
+      id,
+      [...buckets].sort((a, b) => a[0] - b[0]).map(([t, [sum, n]]) => [t, sum / n]),
+    );
+  }
+  return out;
+}
+
+/**
+ * The SVG polyline `points` of a series over [from, to] in a width × height box (y grows downwards; a flat series
+ * sits in the middle). Empty for fewer than two points: one dot is not a trend.
+ */
+export function sparklinePoints(series: readonly (readonly [number, number])[], from: number, to: number, width: number, height: number, pad = 2): string {
+  if (series.length < 2 || to <= from) return '';
+  let min = Infinity;
+  let max = -Infinity;
+  for (const [, v] of series) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const span = max - min;
+  const innerH = height - 2 * pad;
+  const fmt = (n: number) => (Math.round(n * 10) / 10).toString();
+  return series
+    .map(([t, v]) => {
+      const x = ((Math.min(Math.max(t, from), to) - from) / (to - from)) * width;
+      const y = span === 0 ? height / 2 : pad + innerH - ((v - min) / span) * innerH;
+      return `${fmt(x)},${fmt(y)}`;
+    })
+    .join(' ');
 }

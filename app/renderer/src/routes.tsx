@@ -1,8 +1,12 @@
 import type { ComponentType } from 'react';
 import { PAGE_ACCESS, type PageAccess } from './auth/auth-model.ts';
+import { AnimalPage } from './pages/AnimalPage.tsx';
+import { AlertsPage } from './pages/AlertsPage.tsx';
 import { ApiTokensPage } from './pages/ApiTokensPage.tsx';
 import { HerdPage } from './pages/HerdPage.tsx';
+import { NodesPage } from './pages/NodesPage.tsx';
 import { SecurityLogPage } from './pages/SecurityLogPage.tsx';
+import { SettingsPage } from './pages/SettingsPage.tsx';
 import { UsersPage } from './pages/UsersPage.tsx';
 
 export interface PageRoute extends PageAccess {
@@ -11,6 +15,10 @@ export interface PageRoute extends PageAccess {
 
 const COMPONENTS: Record<string, ComponentType> = {
   herd: HerdPage,
+  animal: AnimalPage,
+  alerts: AlertsPage,
+  nodes: NodesPage,
+  settings: SettingsPage,
   users: UsersPage,
   'api-tokens': ApiTokensPage,
   'security-log': SecurityLogPage,

@@ -17,6 +17,15 @@ export function useHashRoute(): string {
   return useSyncExternalStore(subscribe, currentPath);
 }
 
+function currentParam(): string {
+  return window.location.hash.replace(/^#\/?/, '').split('?')[0]?.split('/')[1] ?? '';
+}
+
+/** The segment after the first, e.g. "42" for `#/animal/42`; "" when there is none. */
+export function useHashRouteParam(): string {
+  return useSyncExternalStore(subscribe, currentParam);
+}
+
 export function routeHref(path: string): string {
   return `#/${path}`;
 }

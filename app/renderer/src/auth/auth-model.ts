@@ -113,9 +113,13 @@ export interface PageAccess {
 
 export const PAGE_ACCESS: readonly [PageAccess, ...PageAccess[]] = [
   { path: 'herd', label: 'Herd', roles: ROLES },
+  { path: 'animal', label: 'Animal', roles: ROLES },
+  { path: 'alerts', label: 'Action list', roles: ROLES },
+  { path: 'nodes', label: 'Nodes', roles: ['owner', 'manager', 'vet'] },
   { path: 'users', label: 'Users', roles: ['owner'] },
   { path: 'api-tokens', label: 'API tokens', roles: ['owner'] },
   { path: 'security-log', label: 'Security log', roles: ['owner'] },
+  { path: 'settings', label: 'Settings', roles: ['owner', 'manager'] },
 ];
 
 export function canOpen(path: string, role: string): boolean {

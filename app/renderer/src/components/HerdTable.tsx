@@ -1,13 +1,19 @@
-import { Badge, Group, Table, Text } from '@mantine/core';
+import { Badge, Box, Group, Table, Text, UnstyledButton } from '@mantine/core';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { memo, useEffect, useRef, type ReactNode } from 'react';
 import {
-  animalLabel,
   formatAge,
   formatReadingValue,
-  readingsByMetric,
+  HERD_BADGE_LABELS,
   readingTitle,
-  type Animal,
+  SPARKLINE_HOURS,
+  sparklinePoints,
   type AnimalStatus,
+  type HerdBadge,
+  type HerdRow as HerdRowData,
+  type HerdSort,
   type Metric,
+  type SortKey,
 } from '../herd-model.ts';
 
 const STATUS_BADGES: Record<AnimalStatus, { label: string; color: string }> = {
@@ -17,75 +23,223 @@ const STATUS_BADGES: Record<AnimalStatus, { label: string; color: string }> = {
   dead: { label: 'Dead', color: 'dark' },
 };
 
+const FLAG_BADGES: Record<HerdBadge, { color: string; variant: 'filled' | 'light' | 'outline'; title: string }> = {
+  fever: { color: 'red', variant: 'filled', title: 'Open alert: body temperature' },
+  health: { color: 'orange', variant: 'filled', title: 'Open alert: lower rumination' },
+  'in-heat': { color: 'pink', variant: 'filled', title: 'Open alert: activity (heat)' },
+  calving: { color: 'violet', variant: 'filled', title: 'Open alert: calving expected' },
+  'no-data': { color: 'gray', variant: 'light', title: 'No reading in the last 24 hours: check the collar or bolus' },
+  unconfirmed: {
+    color: 'orange',
+    variant: 'outline',
+    title: "Created by a node's reading for an ID the office did not know; check and complete this animal's record",
+  },
+};
+
+/** Rows are one line of badges or two short lines of figures; measured after render, this is the first guess. */
+const ROW_ESTIMATE_PX = 49;
+const SPARK_W = 96;
+const SPARK_H = 24;
+
+export interface Sparkline {
+  metric: Metric;
+  /** Per animal id: hourly [epoch ms, mean] pairs; an animal missing here has not been fetched yet. */
+  series: ReadonlyMap<number, readonly (readonly [number, number])[]>;
+  /** The window the lines are drawn over. */
+  to: number;
+}
+
 interface HerdTableProps {
-  animals: readonly Animal[];
+  rows: readonly HerdRowData[];
   columns: readonly Metric[];
   timeZone: string;
   /** Epoch ms the ages are measured from; passed in so every cell agrees and the table stays pure. */
   now: number;
+  sort: HerdSort;
+  onSort(key: SortKey): void;
+  sparkline?: Sparkline;
+  /** Told which animals are on screen, so the page fetches only their sparklines. */
+  onVisibleChange?(ids: number[]): void;
+  /** Called after rows were committed and painted (the benchmark's "rendered" mark). */
+  onRendered?(): void;
 }
 
-export function HerdTable({ animals, columns, timeZone, now }: HerdTableProps) {
+export function HerdTable({ rows, columns, timeZone, now, sort, onSort, sparkline, onVisibleChange, onRendered }: HerdTableProps) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_ESTIMATE_PX,
+    overscan: 12,
+    getItemKey: (i) => rows[i]!.animal.id,
+  });
+  const items = virtualizer.getVirtualItems();
+  const paddingTop = items.length ? items[0]!.start : 0;
+  const paddingBottom = items.length ? virtualizer.getTotalSize() - items[items.length - 1]!.end : 0;
+
+  const visibleKey = items.map((i) => rows[i.index]?.animal.id).join(',');
+  useEffect(() => {
+    onVisibleChange?.(visibleKey ? visibleKey.split(',').map(Number) : []);
+  }, [visibleKey, onVisibleChange]);
+
+  useEffect(() => {
+    if (!onRendered || items.length === 0) return;
+    const frame = requestAnimationFrame(() => onRendered());
+    return () => cancelAnimationFrame(frame);
+  }, [rows, onRendered, items.length]);
+
+  const th = (key: SortKey, label: ReactNode, width: number, align: 'left' | 'right' = 'left') => {
+    const active = sort.key === key;
+    return (
+      <Table.Th
+        key={key}
+        w={width}
+        // Headers wrap (a long metric name over two lines) while the cells below stay on one.
+        style={{ textAlign: align, whiteSpace: 'normal', verticalAlign: 'bottom' }}
+        aria-sort={active ? (sort.direction === 'asc' ? 'ascending' : 'descending') : 'none'}
+        data-metric={key.startsWith('metric:') ? columns.find((m) => `metric:${m.id}` === key)?.key : undefined}
+      >
+        <UnstyledButton onClick={() => onSort(key)} data-testid={`sort-${key}`} fw={700} fz="sm">
+          {label}
+          <Text span c={active ? undefined : 'dimmed'} size="xs" aria-hidden>
+            {' '}
+            {active ? (sort.direction === 'asc' ? '▲' : '▼') : '↕'}
+          </Text>
+        </UnstyledButton>
+      </Table.Th>
+    );
+  };
+
+  const colCount = 5 + columns.length + (sparkline ? 1 : 0);
   return (
-    // Scroll sideways on a phone rather than squeeze badges and figures into unreadable slivers.
-    <Table.ScrollContainer minWidth={520 + columns.length * 150}>
-      <Table striped highlightOnHover stickyHeader tabularNums data-testid="herd-table" style={{ whiteSpace: 'nowrap' }}>
-        <Table.Thead>
+    // One box scrolls both ways: sideways on a phone rather than squeeze figures into slivers, and down
+    // through the herd with only the rows on screen in the DOM.
+    <Box
+      ref={scrollRef}
+      data-testid="herd-scroll"
+      style={{ overflow: 'auto', height: 'max(420px, calc(100dvh - 260px))', contain: 'strict' }}
+      tabIndex={0}
+      aria-label="Herd table"
+    >
+      <Table
+        striped
+        highlightOnHover
+        stickyHeader
+        tabularNums
+        layout="fixed"
+        data-testid="herd-table"
+        aria-rowcount={rows.length + 1}
+        style={{ whiteSpace: 'nowrap', minWidth: 640 + columns.length * 120 + (sparkline ? SPARK_W + 24 : 0) }}
+      >
+        <Table.Thead style={{ zIndex: 2 }}>
           <Table.Tr>
-            <Table.Th>Tag</Table.Th>
-            <Table.Th>Name</Table.Th>
-            <Table.Th>Group</Table.Th>
-            <Table.Th>Status</Table.Th>
-            {columns.map((m) => (
-              <Table.Th key={m.id} data-metric={m.key} style={{ textAlign: 'right' }}>
-                {m.name}{' '}
-                <Text span c="dimmed" size="xs">
-                  ({m.unit})
+            {th('tag', 'Tag', 120)}
+            {th('name', 'Name', 140)}
+            {th('group', 'Group', 130)}
+            {th('status', 'Status', 280)}
+            {sparkline && (
+              <Table.Th w={SPARK_W + 24}>
+                <Text fw={700} fz="sm" title={`${sparkline.metric.name}, last ${SPARKLINE_HOURS} h (hourly means)`}>
+                  {SPARKLINE_HOURS} h trend
                 </Text>
               </Table.Th>
-            ))}
+            )}
+            {columns.map((m) =>
+              th(
+                `metric:${m.id}`,
+                <>
+                  {m.name}{' '}
+                  <Text span c="dimmed" size="xs">
+                    ({m.unit})
+                  </Text>
+                </>,
+                120,
+                'right',
+              ),
+            )}
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
-          {animals.map((animal) => (
-            <HerdRow key={animal.id} animal={animal} columns={columns} timeZone={timeZone} now={now} />
-          ))}
+          {paddingTop > 0 && (
+            <tr aria-hidden>
+              <td colSpan={colCount} style={{ height: paddingTop, padding: 0, border: 0 }} />
+            </tr>
+          )}
+          {items.map((item) => {
+            const row = rows[item.index]!;
+            return (
+              <HerdRow
+                key={item.key}
+                row={row}
+                index={item.index}
+                measureRef={virtualizer.measureElement}
+                columns={columns}
+                timeZone={timeZone}
+                now={now}
+                sparkline={sparkline}
+                series={sparkline?.series.get(row.animal.id)}
+              />
+            );
+          })}
+          {paddingBottom > 0 && (
+            <tr aria-hidden>
+              <td colSpan={colCount} style={{ height: paddingBottom, padding: 0, border: 0 }} />
+            </tr>
+          )}
         </Table.Tbody>
       </Table>
-    </Table.ScrollContainer>
+    </Box>
   );
 }
 
-function HerdRow({ animal, columns, timeZone, now }: { animal: Animal } & Omit<HerdTableProps, 'animals'>) {
-  const readings = readingsByMetric(animal);
-  const label = animalLabel(animal);
+interface HerdRowProps {
+  row: HerdRowData;
+  index: number;
+  measureRef: (node: HTMLTableRowElement | null) => void;
+  columns: readonly Metric[];
+  timeZone: string;
+  now: number;
+  sparkline?: Sparkline;
+  series?: readonly (readonly [number, number])[];
+}
+
+// Memoised: scrolling re-renders the table, but a row already on screen only changes with its data.
+const HerdRow = memo(function HerdRow({ row, index, measureRef, columns, timeZone, now, sparkline, series }: HerdRowProps) {
+  const { animal, label, badges, readings } = row;
   return (
-    <Table.Tr data-testid="herd-row" data-tag={label}>
-      <Table.Td>
-        <Text fw={600} size="sm" title={animal.official_id && animal.tag ? `Official ID ${animal.official_id}` : undefined}>
+    <Table.Tr data-testid="herd-row" data-tag={label} data-index={index} ref={measureRef} aria-rowindex={index + 2}>
+      <Table.Td style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>
+        <Text component="a" href={`#/animal/${animal.id}`} c="blue" data-testid="animal-link" fw={600} size="sm" title={animal.official_id && animal.tag ? `Official ID ${animal.official_id}` : undefined}>
           {label}
         </Text>
       </Table.Td>
-      <Table.Td>{animal.name ?? <Text span c="dimmed" size="sm">—</Text>}</Table.Td>
-      <Table.Td>{animal.group?.name ?? <Text span c="dimmed" size="sm">—</Text>}</Table.Td>
+      <Table.Td style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>{animal.name ?? <Text span c="dimmed" size="sm">—</Text>}</Table.Td>
+      <Table.Td style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>{animal.group?.name ?? <Text span c="dimmed" size="sm">—</Text>}</Table.Td>
       <Table.Td>
-        <Group gap={4} wrap="nowrap">
+        {/* Up to six badges: they wrap onto a second line (rows are measured) rather than be cut to "HEALTH SUSPI…". */}
+        <Group gap={4} wrap="wrap" style={{ whiteSpace: 'normal' }}>
           {/* A status added to the database before the renderer knows it still shows, as is. */}
           <Badge color={STATUS_BADGES[animal.status]?.color ?? 'gray'} variant="light" data-testid="animal-status">
             {STATUS_BADGES[animal.status]?.label ?? animal.status}
           </Badge>
-          {animal.unconfirmed && (
+          {badges.map((badge) => (
             <Badge
-              color="orange"
-              variant="outline"
-              data-testid="unconfirmed"
-              title="Created by a node's reading for an ID the office did not know; check and complete this animal's record"
+              key={badge}
+              color={FLAG_BADGES[badge].color}
+              variant={FLAG_BADGES[badge].variant}
+              title={FLAG_BADGES[badge].title}
+              data-testid={badge === 'unconfirmed' ? 'unconfirmed' : `badge-${badge}`}
             >
-              Unconfirmed
+              {HERD_BADGE_LABELS[badge]}
             </Badge>
-          )}
+          ))}
         </Group>
       </Table.Td>
+      {sparkline && (
+        <Table.Td data-testid="sparkline-cell">
+          <SparklineSvg series={series} to={sparkline.to} label={`${sparkline.metric.name}, last ${SPARKLINE_HOURS} h`} />
+        </Table.Td>
+      )}
       {columns.map((metric) => {
         const reading = readings.get(metric.id);
         return (
@@ -108,5 +262,22 @@ function HerdRow({ animal, columns, timeZone, now }: { animal: Animal } & Omit<H
         );
       })}
     </Table.Tr>
+  );
+});
+
+function SparklineSvg({ series, to, label }: { series?: readonly (readonly [number, number])[]; to: number; label: string }) {
+  if (!series) return <Box w={SPARK_W} h={SPARK_H} data-testid="sparkline-pending" />;
+  const points = sparklinePoints(series, to - SPARKLINE_HOURS * 3_600_000, to, SPARK_W, SPARK_H);
+  if (!points) {
+    return (
+      <Text span c="dimmed" size="xs" data-testid="sparkline-empty">
+        too few readings
+      </Text>
+    );
+  }
+  return (
+    <svg width={SPARK_W} height={SPARK_H} viewBox={`0 0 ${SPARK_W} ${SPARK_H}`} role="img" aria-label={label} data-testid="sparkline">
+      <polyline points={points} fill="none" stroke="var(--mantine-primary-color-filled)" strokeWidth={1.5} strokeLinejoin="round" />
+    </svg>
   );
 }

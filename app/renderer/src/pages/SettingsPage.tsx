@@ -1,0 +1,120 @@
+// Settings (issue 6, item 7): the farm's name, time zone and units (farm_settings through GraphQL).
+import { Alert, Button, Group, Select, Stack, Text, TextInput } from '@mantine/core';
+import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
+import { LoadError, Loading, PageHeader } from '../components/PageParts.tsx';
+import { errorMessage, graphqlRequest } from '../graphql.ts';
+import { SETTINGS_QUERY, settingsChanged, settingsProblems, timeZones, UNIT_OPTIONS, UPDATE_SETTINGS, zonePreview, type FarmSettingsRow, type SettingsForm } from '../settings-model.ts';
+
+export function SettingsPage() {
+  const [saved, setSaved] = useState<FarmSettingsRow>();
+  const [form, setForm] = useState<SettingsForm>();
+  const [loadError, setLoadError] = useState<string>();
+  const [saveError, setSaveError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState(false);
+  const zones = useMemo(() => timeZones(), []);
+
+  const load = useCallback(() => {
+    setLoadError(undefined);
+    graphqlRequest<{ farm_settings: FarmSettingsRow[] }>(SETTINGS_QUERY).then(
+      (data) => {
+        const row = data.farm_settings[0];
+        if (!row) return setLoadError('the office has no farm settings row');
+        setSaved(row);
+        setForm({ name: row.name, time_zone: row.time_zone, units: row.units });
+      },
+      (err: unknown) => setLoadError(errorMessage(err)),
+    );
+  }, []);
+  useEffect(load, [load]);
+
+  const problems = form ? settingsProblems(form, zones) : {};
+  const changed = !!form && !!saved && settingsChanged(form, saved);
+  // A zone saved before (or by hand) that this browser does not list still shows as the current choice.
+  const zoneOptions = useMemo(() => (saved && !zones.includes(saved.time_zone) ? [saved.time_zone, ...zones] : zones), [saved, zones]);
+
+  async function submit(e: FormEvent): Promise<void> {
+    e.preventDefault();
+    if (!form || Object.keys(problems).length) return;
+    setBusy(true);
+    setSaveError(undefined);
+    setDone(false);
+    try {
+      const data = await graphqlRequest<{ update_farm_settings_by_pk: FarmSettingsRow | null }, Record<string, unknown>>(UPDATE_SETTINGS, {
+        name: form.name.trim(),
+        time_zone: form.time_zone,
+        units: form.units,
+        at: new Date().toISOString(),
+      });
+      const row = data.update_farm_settings_by_pk;
+      if (!row) throw new Error('the office did not change the settings');
+      setSaved(row);
+      setForm({ name: row.name, time_zone: row.time_zone, units: row.units });
+      setDone(true);
+    } catch (err) {
+      setSaveError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Stack gap="md" maw={560} data-testid="settings-page">
+      <PageHeader title="Settings" description="The farm's name, its clock and the units the dashboard shows." />
+      {loadError && <LoadError what="the settings" error={loadError} onRetry={load} testId="settings-error" />}
+      {!form ? (
+        !loadError && <Loading what="the settings" testId="settings-loading" />
+      ) : (
+        <form onSubmit={(e) => void submit(e)}>
+          <Stack>
+            <TextInput
+              label="Farm name"
+              value={form.name}
+              onChange={(e) => {
+                const name = e.currentTarget.value;
+                setForm((f) => f && { ...f, name });
+              }}
+              error={problems.name}
+              data-testid="settings-name"
+            />
+            <Select
+              label="Time zone"
+              description={zonePreview(form.time_zone, new Date()) && `Now on the farm: ${zonePreview(form.time_zone, new Date())}`}
+              data={zoneOptions}
+              value={form.time_zone}
+              onChange={(v) => v && setForm((f) => f && { ...f, time_zone: v })}
+              searchable
+              allowDeselect={false}
+              error={problems.time_zone}
+              data-testid="settings-time-zone"
+            />
+            <Select
+              label="Temperature units"
+              data={UNIT_OPTIONS}
+              value={form.units}
+              onChange={(v) => v && setForm((f) => f && { ...f, units: v })}
+              allowDeselect={false}
+              error={problems.units}
+              data-testid="settings-units"
+            />
+            {saveError && (
+              <Alert color="red" title="Not saved" data-testid="settings-save-error">
+                {saveError}
+              </Alert>
+            )}
+            {done && !changed && (
+              <Text c="green" size="sm" data-testid="settings-saved">
+                Saved.
+              </Text>
+            )}
+            <Group justify="flex-end">
+              <Button type="submit" disabled={!changed || Object.keys(problems).length > 0} loading={busy} data-testid="settings-save">
+                Save
+              </Button>
+            </Group>
+          </Stack>
+        </form>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,33 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { settingsChanged, settingsProblems, timeZones, zonePreview } from './settings-model.ts';
+
+test('time zones: the browser list with UTC first, once', () => {
+  const zones = timeZones();
+  assert.equal(zones[0], 'UTC');
+  assert.ok(zones.includes('Europe/Berlin'));
+  assert.equal(zones.filter((z) => z === 'UTC').length, 1);
+  assert.deepEqual(timeZones(() => { throw new Error('old engine'); }), ['UTC']);
+});
+
+test('the form is checked before the office is asked', () => {
+  const zones = ['UTC', 'Europe/Berlin'];
+  assert.deepEqual(settingsProblems({ name: 'Hof Sonnenwiese', time_zone: 'Europe/Berlin', units: 'metric' }, zones), {});
+  assert.deepEqual(settingsProblems({ name: '  ', time_zone: 'Mars/Base', units: 'kelvin' }, zones), {
+    name: 'The farm needs a name.',
+    time_zone: 'Choose a time zone from the list.',
+    units: 'Choose °C or °F.',
+  });
+  assert.match(settingsProblems({ name: 'x'.repeat(121), time_zone: 'UTC', units: 'imperial' }, zones).name!, /120/);
+});
+
+test('changed, ignoring surrounding blanks of the name', () => {
+  const saved = { name: 'My farm', time_zone: 'UTC', units: 'metric' as const };
+  assert.equal(settingsChanged({ name: ' My farm ', time_zone: 'UTC', units: 'metric' }, saved), false);
+  assert.equal(settingsChanged({ name: 'My farm', time_zone: 'UTC', units: 'imperial' }, saved), true);
+});
+
+test('a preview of the zone', () => {
+  assert.match(zonePreview('Europe/Berlin', new Date('2026-11-28T12:00:00Z'), 'en-GB'), /13:00/);
+  assert.equal(zonePreview('Mars/Base', new Date()), '');
+});
