@@ -4,8 +4,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Locator } from 'playwright-core';
 import { tempDataDir } from '../app/db/testing/snapshot.ts';
-import { readSecret } from '../app/main/security/secrets.ts';
-import { OWNER, setupOwner, signIn, signOut } from './support/auth.ts';
+import { OWNER, setupOwner, signIn, signOut, adminGraphql as adminGraphqlAs } from './support/auth.ts';
 import { openBrowser } from './support/browser.ts';
 import { startServe } from './support/processes.ts';
 
@@ -20,16 +19,7 @@ after(async () => {
   cleanup();
 });
 
-async function adminGraphql(query: string, variables?: Record<string, unknown>): Promise<any> {
-  const res = await fetch(`${office.api}/v1/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-hasura-admin-secret': readSecret(dataDir, 'control.key')! },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data?: any; errors?: unknown };
-  assert.equal(body.errors, undefined, JSON.stringify(body.errors));
-  return body.data;
-}
+const adminGraphql = (query: string, variables?: Record<string, unknown>) => adminGraphqlAs(office.api, dataDir, query, variables);
 
 /** Waits until `locator` matches `n` elements (a filter re-renders the list at once, but not synchronously). */
 async function untilCount(locator: Locator, n: number): Promise<void> {

@@ -1,5 +1,6 @@
 // Accounts for the browser tests: the owner made through the office's API, signing in through the page.
 import type { Page } from 'playwright-core';
+import { readSecret } from '../../app/main/security/secrets.ts';
 
 export const OWNER = { name: 'anna', password: 'green pastures 2026' };
 
@@ -28,4 +29,16 @@ export async function signOut(page: Page, everywhere = false): Promise<void> {
   await page.getByTestId('user-menu').click();
   await page.getByTestId(everywhere ? 'sign-out-everywhere' : 'sign-out').click();
   await page.getByTestId('login-form').waitFor({ timeout: 15_000 });
+}
+
+/** Runs GraphQL as admin with the data dir's control key (Hasura's admin secret): test setup and checks. */
+export async function adminGraphql(api: string, dataDir: string, query: string, variables?: Record<string, unknown>): Promise<any> {
+  const res = await fetch(`${api}/v1/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-hasura-admin-secret': readSecret(dataDir, 'control.key')! },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { data?: any; errors?: unknown };
+  if (body.errors) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
+  return body.data;
 }

@@ -2,6 +2,7 @@ import type { ComponentType } from 'react';
 import { PAGE_ACCESS, type PageAccess } from './auth/auth-model.ts';
 import { AnimalPage } from './pages/AnimalPage.tsx';
 import { AlertsPage } from './pages/AlertsPage.tsx';
+import { AnimalsPage } from './pages/AnimalsPage.tsx';
 import { ApiTokensPage } from './pages/ApiTokensPage.tsx';
 import { HerdPage } from './pages/HerdPage.tsx';
 import { NodesPage } from './pages/NodesPage.tsx';
@@ -18,6 +19,7 @@ const COMPONENTS: Record<string, ComponentType> = {
   animal: AnimalPage,
   alerts: AlertsPage,
   nodes: NodesPage,
+  animals: AnimalsPage,
   settings: SettingsPage,
   users: UsersPage,
   'api-tokens': ApiTokensPage,

@@ -16,8 +16,8 @@ import {
 
 test('the route table: every role sees the herd, only the owner the account pages', () => {
   const paths = (role: string) => pagesFor(role).map((p) => p.path);
-  assert.deepEqual(paths('owner'), ['herd', 'animal', 'alerts', 'nodes', 'users', 'api-tokens', 'security-log', 'settings']);
-  assert.deepEqual(paths('manager'), ['herd', 'animal', 'alerts', 'nodes', 'settings']);
+  assert.deepEqual(paths('owner'), ['herd', 'animal', 'alerts', 'nodes', 'animals', 'users', 'api-tokens', 'security-log', 'settings']);
+  assert.deepEqual(paths('manager'), ['herd', 'animal', 'alerts', 'nodes', 'animals', 'settings']);
   assert.deepEqual(paths('vet'), ['herd', 'animal', 'alerts', 'nodes']);
   for (const role of ['worker', 'viewer']) assert.deepEqual(paths(role), ['herd', 'animal', 'alerts'], role);
   assert.deepEqual(paths('stranger'), [], 'a role the renderer does not know opens nothing');

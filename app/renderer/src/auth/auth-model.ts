@@ -116,6 +116,7 @@ export const PAGE_ACCESS: readonly [PageAccess, ...PageAccess[]] = [
   { path: 'animal', label: 'Animal', roles: ROLES },
   { path: 'alerts', label: 'Action list', roles: ROLES },
   { path: 'nodes', label: 'Nodes', roles: ['owner', 'manager', 'vet'] },
+  { path: 'animals', label: 'Animals and groups', roles: ['owner', 'manager'] },
   { path: 'users', label: 'Users', roles: ['owner'] },
   { path: 'api-tokens', label: 'API tokens', roles: ['owner'] },
   { path: 'security-log', label: 'Security log', roles: ['owner'] },
