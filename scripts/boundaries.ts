@@ -49,6 +49,11 @@ export function findViolations(root: string): Violation[] {
       if (!inElectron && (bare === 'electron' || specifier.startsWith('electron/'))) {
         violations.push({ file: rel, line, specifier, rule: "only app/main/electron/ may import 'electron'" });
       }
+      // Renderer tests run in Node but live among browser code: they take node:test and assert from
+      // scripts/test-api.ts, so no file under app/renderer names a Node module.
+      if (isTest && rel.startsWith('app/renderer/') && (BUILTINS.has(specifier) || BUILTINS.has(bare))) {
+        violations.push({ file: rel, line, specifier, rule: 'renderer tests take node:test and assert from scripts/test-api.ts' });
+      }
       if (!inBrowser) continue;
       if (BUILTINS.has(specifier) || BUILTINS.has(bare)) {
         violations.push({ file: rel, line, specifier, rule: 'browser code may not import Node built-ins' });

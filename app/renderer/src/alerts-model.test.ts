@@ -1,5 +1,4 @@
-import { test } from 'node:test';
-import assert from 'node:assert/strict';
+import { assert, test } from '../../../scripts/test-api.ts';
 import { ALERTS_SUBSCRIPTIONS, alertActions, alertCountLabel, alertSubject, categoriesOf, detailEntries, filterAlerts, words, type AlertRow } from './alerts-model.ts';
 
 function alert(over: Partial<AlertRow>): AlertRow {

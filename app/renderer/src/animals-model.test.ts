@@ -1,5 +1,4 @@
-import { test } from 'node:test';
-import assert from 'node:assert/strict';
+import { assert, test } from '../../../scripts/test-api.ts';
 import {
   animalFormResult,
   animalLabel,

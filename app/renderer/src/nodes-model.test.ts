@@ -1,5 +1,4 @@
-import { test } from 'node:test';
-import assert from 'node:assert/strict';
+import { assert, test } from '../../../scripts/test-api.ts';
 import { curlExample, formatBattery, ingestBaseUrl, lateAfterMs, nodeAssignment, nodeHealth, NODES_SUBSCRIPTIONS, usualIntervalMs } from './nodes-model.ts';
 
 const NOW = Date.parse('2026-11-28T12:00:00Z');
