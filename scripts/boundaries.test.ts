@@ -24,6 +24,7 @@ test('the check catches each kind of violation', () => {
   write('app/db/e.ts', `const { ipcMain } = require('electron/main');\n`);
   write('app/main/electron/window.ts', `import { BrowserWindow } from 'electron';\n`);
   write('app/renderer/src/f.test.ts', `import { test } from 'node:test';\n`);
+  write('app/renderer/src/g.test.ts', `import { assert, test } from '../../../scripts/test-api.ts';\n`);
   try {
     const found = findViolations(root).map((v) => `${v.file}:${v.line} ${v.specifier}`);
     assert.deepEqual(found.sort(), [
@@ -34,6 +35,7 @@ test('the check catches each kind of violation', () => {
       'app/renderer/src/a.tsx:3 @electric-sql/pglite',
       'app/renderer/src/b.ts:1 path',
       'app/renderer/src/b.ts:2 ../../main/office/create-office.ts',
+      'app/renderer/src/f.test.ts:1 node:test',
       'app/shared/c.ts:1 ../renderer/src/ok.ts',
       'app/shared/c.ts:2 crypto',
     ]);

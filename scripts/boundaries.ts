@@ -15,6 +15,8 @@ export interface Violation {
 
 const IMPORT_RE = /(?:^|[\s;])(?:import|export)\s+(?:type\s+)?(?:[^'"`;]*?\s+from\s+)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)|\brequire\(\s*['"]([^'"]+)['"]\s*\)/g;
 const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+/** node:test and node:sqlite exist only with the prefix and are missing from builtinModules. */
+const isBuiltin = (specifier: string, bare: string) => specifier.startsWith('node:') || BUILTINS.has(specifier) || BUILTINS.has(bare);
 const NODE_ONLY_PACKAGES = ['@electric-sql/pglite', 'pg', 'ws', 'graphql-http/lib/use/http', 'graphql-ws/use', 'csv-parse', 'tsx', 'playwright-core'];
 
 function* sourceFiles(dir: string): Generator<string> {
@@ -51,11 +53,11 @@ export function findViolations(root: string): Violation[] {
       }
       // Renderer tests run in Node but live among browser code: they take node:test and assert from
       // scripts/test-api.ts, so no file under app/renderer names a Node module.
-      if (isTest && rel.startsWith('app/renderer/') && (BUILTINS.has(specifier) || BUILTINS.has(bare))) {
+      if (isTest && rel.startsWith('app/renderer/') && isBuiltin(specifier, bare)) {
         violations.push({ file: rel, line, specifier, rule: 'renderer tests take node:test and assert from scripts/test-api.ts' });
       }
       if (!inBrowser) continue;
-      if (BUILTINS.has(specifier) || BUILTINS.has(bare)) {
+      if (isBuiltin(specifier, bare)) {
         violations.push({ file: rel, line, specifier, rule: 'browser code may not import Node built-ins' });
       } else if (NODE_ONLY_PACKAGES.some((p) => specifier === p || specifier.startsWith(`${p}/`))) {
         violations.push({ file: rel, line, specifier, rule: 'browser code may not import Node-only packages' });
