@@ -42,3 +42,22 @@ export function Loading({ what, testId }: { what: string; testId: string }) {
     </Group>
   );
 }
+
+/** Data is shown from the last request that worked, and the newest one failed: say so, and why. */
+export function StaleData({ error, testId, children }: { error: string; testId: string; children?: ReactNode }) {
+  return (
+    <Alert color="yellow" title="Showing older data" data-testid={testId}>
+      The last request failed ({error}){children ?? '.'}
+    </Alert>
+  );
+}
+
+/** The outcome of an action the farmer took (saved, or why not), until they close it. Nothing without a message. */
+export function Notice({ color, message, onClose, testId }: { color: 'red' | 'green'; message: string | undefined; onClose: () => void; testId: string }) {
+  if (!message) return null;
+  return (
+    <Alert color={color} withCloseButton onClose={onClose} data-testid={testId}>
+      {message}
+    </Alert>
+  );
+}

@@ -2,7 +2,7 @@
 import { Alert, Badge, Button, Card, Group, Modal, SegmentedControl, Select, Stack, Table, Text, Textarea } from '@mantine/core';
 import { useEffect, useMemo, useState } from 'react';
 import { useSession } from '../auth/session-control.ts';
-import { LoadError, Loading, PageHeader } from '../components/PageParts.tsx';
+import { LoadError, Loading, Notice, PageHeader, StaleData } from '../components/PageParts.tsx';
 import { errorMessage, graphqlRequest } from '../graphql.ts';
 import {
   ACKNOWLEDGE_ALERT,
@@ -71,15 +71,9 @@ export function AlertsPage() {
           />
         }
       />
-      {done && (
-        <Alert color="green" withCloseButton onClose={() => setDone(undefined)} data-testid="alerts-done">
-          {done}
-        </Alert>
-      )}
+      <Notice color="green" message={done} onClose={() => setDone(undefined)} testId="alerts-done" />
       {error && data && (
-        <Alert color="yellow" title="Showing older data" data-testid="alerts-stale">
-          The last request failed ({error}). These alerts are from {lastSuccessAt ? new Date(lastSuccessAt).toLocaleTimeString() : 'earlier'}.
-        </Alert>
+        <StaleData error={error} testId="alerts-stale">. These alerts are from {lastSuccessAt ? new Date(lastSuccessAt).toLocaleTimeString() : 'earlier'}.</StaleData>
       )}
       {!data ? (
         error ? <LoadError what="the alerts" error={error} testId="alerts-error" /> : <Loading what="the alerts" testId="alerts-loading" />

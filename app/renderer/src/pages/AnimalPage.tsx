@@ -34,6 +34,7 @@ import { session } from '../auth/session.ts';
 import { errorMessage, graphqlRequest, GraphqlError } from '../graphql.ts';
 import { routeHref, useHashRouteParam } from '../use-hash-route.ts';
 import { useLiveQuery } from '../use-live-query.ts';
+import { StaleData } from '../components/PageParts.tsx';
 
 // ECharts is loaded with the first chart, not with the app: the herd page opens without it.
 const MetricChart = lazy(() => import('../components/MetricChart.tsx').then((m) => ({ default: m.MetricChart })));
@@ -107,9 +108,7 @@ function AnimalDetail({ animalId }: { animalId: number }) {
   return (
     <Stack gap="md" data-testid="animal-page">
       {error && (
-        <Alert color="yellow" title="Showing older data" data-testid="animal-stale">
-          The last request failed ({error}); trying again {retrying}.
-        </Alert>
+        <StaleData error={error} testId="animal-stale">; trying again {retrying}.</StaleData>
       )}
       <Identity animal={animal} timeZone={timeZone} />
       <Charts animalId={animalId} data={data} timeZone={timeZone} />

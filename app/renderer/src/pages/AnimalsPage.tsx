@@ -2,7 +2,7 @@
 // several to a group, confirm a placeholder a node created); CSV import with a preview and per-row errors.
 import { Alert, Badge, Button, Checkbox, FileButton, Group, Modal, Paper, Select, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useMemo, useState } from 'react';
-import { LoadError, Loading, PageHeader } from '../components/PageParts.tsx';
+import { LoadError, Loading, Notice, PageHeader, StaleData } from '../components/PageParts.tsx';
 import { errorMessage, GraphqlError, graphqlRequest } from '../graphql.ts';
 import {
   ANIMALS_PAGE_QUERY,
@@ -78,20 +78,10 @@ export function AnimalsPage() {
           </Group>
         }
       />
-      {done && (
-        <Alert color="green" withCloseButton onClose={() => setDone(undefined)} data-testid="animals-done">
-          {done}
-        </Alert>
-      )}
-      {failed && (
-        <Alert color="red" withCloseButton onClose={() => setFailed(undefined)} data-testid="animals-failed">
-          {failed}
-        </Alert>
-      )}
+      <Notice color="green" message={done} onClose={() => setDone(undefined)} testId="animals-done" />
+      <Notice color="red" message={failed} onClose={() => setFailed(undefined)} testId="animals-failed" />
       {error && data && (
-        <Alert color="yellow" title="Showing older data" data-testid="animals-stale">
-          The last request failed ({error}).
-        </Alert>
+        <StaleData error={error} testId="animals-stale" />
       )}
       {!data ? (
         error ? <LoadError what="the animals" error={error} testId="animals-error" /> : <Loading what="the animals" testId="animals-loading" />

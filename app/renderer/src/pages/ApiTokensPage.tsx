@@ -1,5 +1,5 @@
 import { Alert, Badge, Button, Code, CopyButton, Group, Modal, NumberInput, Select, Stack, Table, Text, TextInput } from '@mantine/core';
-import { LoadError, Loading, PageHeader } from '../components/PageParts.tsx';
+import { LoadError, Loading, Notice, PageHeader } from '../components/PageParts.tsx';
 import { useState, type FormEvent } from 'react';
 import { authErrorMessage, createApiToken, listApiTokens, revokeApiToken, type ApiTokenRecord, type CreatedApiToken } from '../auth/auth-api.ts';
 import { isRole, ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES, roleLabel, type Role } from '../auth/auth-model.ts';
@@ -54,11 +54,7 @@ export function ApiTokensPage() {
         }
       />
 
-      {actionError && (
-        <Alert color="red" withCloseButton onClose={() => setActionError(undefined)} data-testid="api-tokens-action-error">
-          {actionError}
-        </Alert>
-      )}
+      <Notice color="red" message={actionError} onClose={() => setActionError(undefined)} testId="api-tokens-action-error" />
       {tokens.error && <LoadError what="the API tokens" error={tokens.error} onRetry={tokens.reload} testId="api-tokens-error" />}
 
       {!tokens.data && tokens.loading ? (

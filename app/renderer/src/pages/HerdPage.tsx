@@ -24,6 +24,7 @@ import {
 } from '../herd-model.ts';
 import { useLiveQuery } from '../use-live-query.ts';
 import { useSparklines } from '../use-sparklines.ts';
+import { StaleData } from '../components/PageParts.tsx';
 
 /** How often the page asks when the office cannot push changes (the live socket failed). */
 const POLL_MS = 5_000;
@@ -95,10 +96,9 @@ export function HerdPage() {
   // Settings always has its one row; the fallback only guards a farm whose row was deleted by hand.
   const timeZone = data.farm_settings[0]?.time_zone ?? 'UTC';
   const staleWarning = error && (
-    <Alert color="yellow" title="Showing older data" data-testid="herd-stale">
-      The last request failed ({error}). These figures are from{' '}
-      {lastSuccessAt ? new Date(lastSuccessAt).toLocaleTimeString() : 'earlier'}; trying again {retrying}.
-    </Alert>
+    <StaleData error={error} testId="herd-stale">
+      . These figures are from {lastSuccessAt ? new Date(lastSuccessAt).toLocaleTimeString() : 'earlier'}; trying again {retrying}.
+    </StaleData>
   );
 
   if (isEmptyFarm(data.animals)) {

@@ -4,7 +4,7 @@ import { Alert, Badge, Button, Code, CopyButton, Drawer, Group, Modal, Select, S
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { authErrorMessage } from '../auth/auth-api.ts';
 import { useSession } from '../auth/session-control.ts';
-import { LoadError, Loading, PageHeader } from '../components/PageParts.tsx';
+import { LoadError, Loading, Notice, PageHeader, StaleData } from '../components/PageParts.tsx';
 import { errorMessage, graphqlRequest } from '../graphql.ts';
 import { formatAge, formatFarmTime } from '../herd-model.ts';
 import {
@@ -71,15 +71,9 @@ export function NodesPage() {
           )
         }
       />
-      {actionError && (
-        <Alert color="red" withCloseButton onClose={() => setActionError(undefined)} data-testid="nodes-action-error">
-          {actionError}
-        </Alert>
-      )}
+      <Notice color="red" message={actionError} onClose={() => setActionError(undefined)} testId="nodes-action-error" />
       {error && data && (
-        <Alert color="yellow" title="Showing older data" data-testid="nodes-stale">
-          The last request failed ({error}). These figures are from {lastSuccessAt ? new Date(lastSuccessAt).toLocaleTimeString() : 'earlier'}.
-        </Alert>
+        <StaleData error={error} testId="nodes-stale">. These figures are from {lastSuccessAt ? new Date(lastSuccessAt).toLocaleTimeString() : 'earlier'}.</StaleData>
       )}
       {!data ? (
         error ? <LoadError what="the nodes" error={error} testId="nodes-error" /> : <Loading what="the nodes" testId="nodes-loading" />

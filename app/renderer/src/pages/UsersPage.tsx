@@ -1,5 +1,5 @@
 import { Alert, Badge, Button, Group, Modal, MultiSelect, PasswordInput, Select, Stack, Table, Text, TextInput } from '@mantine/core';
-import { LoadError, Loading, PageHeader } from '../components/PageParts.tsx';
+import { LoadError, Loading, Notice, PageHeader } from '../components/PageParts.tsx';
 import { useEffect, useState, type FormEvent } from 'react';
 import { addUser, authErrorMessage, groupIdsOf, isDisabled, listUsers, updateUser, type UserRecord } from '../auth/auth-api.ts';
 import { isRole, passwordProblem, ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES, type Role } from '../auth/auth-model.ts';
@@ -77,11 +77,7 @@ export function UsersPage() {
         }
       />
 
-      {actionError && (
-        <Alert color="red" withCloseButton onClose={() => setActionError(undefined)} data-testid="users-action-error">
-          {actionError}
-        </Alert>
-      )}
+      <Notice color="red" message={actionError} onClose={() => setActionError(undefined)} testId="users-action-error" />
 
       {users.error && <LoadError what="the users" error={users.error} onRetry={users.reload} testId="users-error" />}
 
