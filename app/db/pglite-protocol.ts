@@ -3,6 +3,7 @@ export type WorkerRequest =
   | { id: number; op: 'query'; sql: string; params: readonly unknown[] }
   | { id: number; op: 'exec'; sql: string }
   | { id: number; op: 'execResults'; sql: string }
+  | { id: number; op: 'copyFrom'; sql: string; data: string }
   | { id: number; op: 'dump' }
   | { id: number; op: 'close' };
 

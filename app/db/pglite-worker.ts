@@ -38,6 +38,10 @@ async function main(): Promise<void> {
           reply = { id: msg.id, ok: true, result: { rows: r.rows, affectedRows: r.affectedRows ?? 0 } };
           break;
         }
+        case 'copyFrom':
+          await db.query(msg.sql, [], { blob: new Blob([msg.data]) });
+          reply = { id: msg.id, ok: true, result: null };
+          break;
         case 'exec':
           await db.exec(msg.sql);
           reply = { id: msg.id, ok: true, result: null };

@@ -31,6 +31,11 @@ export interface Queryable {
    * same answer from both backends (no value goes through a JavaScript type and back).
    */
   execResults(sql: string): Promise<TextResult[]>;
+  /**
+   * PGlite only: runs `COPY … FROM '/dev/blob'` with `data` as the file. COPY writes rows in batches (a
+   * multi-row heap insert), about 1.5× the rate of INSERT … SELECT; the ingest path uses it for new readings.
+   */
+  copyFrom?(sql: string, data: string): Promise<void>;
 }
 
 export interface Database extends Queryable {

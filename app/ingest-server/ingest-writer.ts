@@ -132,10 +132,13 @@ export class IngestWriter {
   #latestKnown = new Map<string, number>();
   #logTimer: NodeJS.Timeout;
   #closed = false;
+  /** Whether new readings are written with COPY (PGlite) or, after a duplicate, INSERT … ON CONFLICT for a while. */
+  #copy: CopyPolicy = { skip: 0 };
   /** Answers waiting for their journal write. */
   #answering = new Set<Promise<void>>();
-  /** Flushes (transactions) and requests written so far: group commit shows as flushes < requests. */
-  readonly stats = { flushes: 0, requests: 0, readings: 0 };
+  /** Flushes (transactions) and requests written so far: group commit shows as flushes < requests. `copies`:
+   * flushes whose readings went in by COPY. */
+  readonly stats = { flushes: 0, requests: 0, readings: 0, copies: 0 };
 
   constructor(
     private readonly db: Database,
@@ -309,10 +312,19 @@ export class IngestWriter {
     const { rows, quarantined } = classified ?? this.#classify(jobs, await this.#metricIndex(this.db));
     for (const q of quarantined) results[q.job]!.quarantined.push({ index: q.index, reason: q.reason });
     await this.db.transaction(async (tx) => {
+      // Statements whose results nothing waits for are sent without waiting (the database runs them in
+      // order); all of them are awaited before COMMIT, so an error in any still rolls the flush back.
+      const sent: Promise<unknown>[] = [];
+      const send = (p: Promise<unknown>) => {
+        p.catch(() => undefined);
+        sent.push(p);
+      };
+      if (quarantined.length) send(insertQuarantined(tx, jobs, quarantined));
       await resolveAnimals(tx, rows);
       for (const r of rows) if (r.animalId !== null) animalIds.add(r.animalId);
 
-      const acceptedByJob = await insertRows(tx, rows, this.#latestKnown);
+      const { accepted: acceptedByJob, copied } = await insertRows(tx, rows, this.#latestKnown, this.#copy);
+      if (copied) this.stats.copies++;
       const valid = new Array<number>(jobs.length).fill(0);
       for (const r of rows) valid[r.job]!++;
       jobs.forEach((_, j) => {
@@ -320,21 +332,7 @@ export class IngestWriter {
         results[j]!.duplicates = valid[j]! - results[j]!.accepted;
       });
 
-      if (quarantined.length) {
-        await tx.query(
-          `INSERT INTO quarantined_readings (node_id, received_at, route, item_index, item, reason)
-           SELECT * FROM unnest($1::int4[], $2::timestamptz[], $3::text[], $4::int4[], $5::text[]::jsonb[], $6::text[])`,
-          [
-            quarantined.map((q) => jobs[q.job]!.node.id),
-            quarantined.map((q) => jobs[q.job]!.receivedAt.toISOString()),
-            quarantined.map((q) => jobs[q.job]!.route),
-            quarantined.map((q) => q.index),
-            quarantined.map((q) => jsonbText(q.item)),
-            quarantined.map((q) => q.reason),
-          ],
-        );
-      }
-      await updateNodes(tx, jobs, results);
+      send(updateNodes(tx, jobs, results));
       const finished = performance.now();
       const entries: RequestLogEntry[] = [
         ...logs,
@@ -350,38 +348,24 @@ export class IngestWriter {
           quarantined: results[j]!.quarantined.length,
         })),
       ];
-      if (entries.length) {
-        await tx.query(
-          `INSERT INTO node_requests (ts, node_id, ip, route, status, accepted, duplicates, quarantined, duration_ms, error)
-           SELECT * FROM unnest($1::timestamptz[], $2::int4[], $3::text[], $4::text[], $5::int2[], $6::int4[], $7::int4[], $8::int4[], $9::float4[], $10::text[])`,
-          [
-            entries.map((e) => e.ts.toISOString()),
-            entries.map((e) => e.nodeId),
-            entries.map((e) => e.ip ?? null),
-            entries.map((e) => safeText(e.route, 64)),
-            entries.map((e) => e.status),
-            entries.map((e) => e.accepted ?? 0),
-            entries.map((e) => e.duplicates ?? 0),
-            entries.map((e) => e.quarantined ?? 0),
-            entries.map((e) => round(e.durationMs)),
-            entries.map((e) => (e.error === undefined ? null : safeText(e.error, 500))),
-          ],
-        );
-      }
+      if (entries.length) send(insertRequestLog(tx, entries));
       const keyed = jobs.map((job, j) => ({ job, j })).filter(({ job }) => job.idempotency);
       if (keyed.length) {
-        await tx.query(
-          `INSERT INTO office.idempotency_keys (node_id, key, body_sha256, status, response)
-           SELECT * FROM unnest($1::int4[], $2::text[], $3::text[], $4::int2[], $5::text[]) ON CONFLICT DO NOTHING`,
-          [
-            keyed.map(({ job }) => job.node.id),
-            keyed.map(({ job }) => job.idempotency!.key),
-            keyed.map(({ job }) => job.idempotency!.bodySha256),
-            keyed.map(() => 200),
-            keyed.map(({ j }) => JSON.stringify(results[j])),
-          ],
+        send(
+          tx.query(
+            `INSERT INTO office.idempotency_keys (node_id, key, body_sha256, status, response)
+             SELECT * FROM unnest($1::int4[], $2::text[], $3::text[], $4::int2[], $5::text[]) ON CONFLICT DO NOTHING`,
+            [
+              keyed.map(({ job }) => job.node.id),
+              keyed.map(({ job }) => job.idempotency!.key),
+              keyed.map(({ job }) => job.idempotency!.bodySha256),
+              keyed.map(() => 200),
+              keyed.map(({ j }) => JSON.stringify(results[j])),
+            ],
+          ),
         );
       }
+      await Promise.all(sent);
     });
     // The database has committed; the journal makes it survive a power cut before the answer goes out.
     const durable =
@@ -433,11 +417,20 @@ export async function resolveAnimals(tx: Queryable, rows: { animalKey: string | 
   for (const r of rows) if (r.animalKey !== null) r.animalId = map.get(r.animalKey) ?? null;
 }
 
+/** After a COPY met a duplicate, this many flushes go straight to INSERT … ON CONFLICT (re-sends come in runs). */
+const COPY_RETRY_AFTER = 20;
+
+/** Whether new readings may be written with COPY, and for how many flushes not (after it met a duplicate). */
+export interface CopyPolicy {
+  skip: number;
+}
+
 /**
  * Inserts readings (animal rows into readings, pen rows into pen_readings) and keeps latest_readings
  * current. Returns how many rows of each job were new; the others were already stored (duplicates).
+ * With a CopyPolicy and a database that can COPY (PGlite), animal readings are first tried with COPY.
  */
-async function insertRows(tx: Queryable, rows: Row[], latestKnown?: Map<string, number>): Promise<Map<number, number>> {
+async function insertRows(tx: Queryable, rows: Row[], latestKnown?: Map<string, number>, copy?: CopyPolicy): Promise<{ accepted: Map<number, number>; copied: boolean }> {
   const accepted = new Map<number, number>();
   // Within one flush the first of two equal readings is the one stored; the other is a duplicate.
   const seen = new Set<string>();
@@ -449,8 +442,19 @@ async function insertRows(tx: Queryable, rows: Row[], latestKnown?: Map<string, 
     seen.add(key);
     (r.groupId !== null ? penRows : animalRows).push(r);
   }
+  const count = (job: number, n: number) => accepted.set(job, (accepted.get(job) ?? 0) + n);
+  let copied = false;
   for (const [list, target] of [[animalRows, 'animal'], [penRows, 'pen']] as const) {
     if (!list.length) continue;
+    const newest = target === 'animal' ? newestPerSeries(list, latestKnown) : [];
+    if (target === 'animal' && copy && tx.copyFrom) {
+      if (copy.skip > 0) copy.skip--;
+      else if (await copyNewReadings(tx, list, newest)) {
+        for (const r of list) count(r.job, 1);
+        copied = true;
+        continue;
+      } else copy.skip = COPY_RETRY_AFTER;
+    }
     // When no node has two requests in this flush, what was new is counted per node from the inserted
     // rows alone; otherwise each inserted row is matched back to its request (a join, ~10 % slower).
     const jobOfNode = new Map<number, number>();
@@ -468,14 +472,43 @@ async function insertRows(tx: Queryable, rows: Row[], latestKnown?: Map<string, 
       list.map((r) => r.value),
       list.map((r) => r.metricId),
     ];
-    if (target === 'animal') params.push(newestPerSeries(list, latestKnown));
+    if (target === 'animal') params.push(newest);
     const { rows: counts } = await tx.query<{ key: number; n: number }>(insertSql(target, oneJobPerNode ? 'node' : 'job'), params);
-    for (const { key, n } of counts) {
-      const job = oneJobPerNode ? jobOfNode.get(key)! : key;
-      accepted.set(job, (accepted.get(job) ?? 0) + n);
-    }
+    for (const { key, n } of counts) count(oneJobPerNode ? jobOfNode.get(key)! : key, n);
   }
-  return accepted;
+  return { accepted, copied };
+}
+
+const COPY_READINGS = `COPY readings (ts, animal_id, node_id, value, metric_id) FROM '/dev/blob' WITH (FORMAT csv)`;
+
+const UPSERT_LATEST = `INSERT INTO latest_readings (animal_id, metric_id, node_id, ts, value, received_at)
+  SELECT a, m, n, to_timestamp(ms / 1000.0), v, now() FROM unnest($1::int4[], $2::int2[], $3::int4[], $4::float8[], $5::float4[]) AS u(a, m, n, ms, v)
+  ON CONFLICT (animal_id, metric_id) DO UPDATE
+    SET node_id = EXCLUDED.node_id, ts = EXCLUDED.ts, value = EXCLUDED.value, received_at = EXCLUDED.received_at
+    WHERE latest_readings.ts < EXCLUDED.ts`;
+
+/**
+ * The fast path for readings that are all new (the usual case): COPY them in a savepoint, with the
+ * latest_readings upsert in the same round trip. If COPY meets a duplicate (or refuses anything else), the
+ * savepoint is rolled back and false returned: the caller then writes them with INSERT … ON CONFLICT, which
+ * tells new readings from ones already stored.
+ */
+async function copyNewReadings(tx: Queryable, list: Row[], newest: number[]): Promise<boolean> {
+  // In primary-key order, as the INSERT path writes them: each animal's index pages are visited together.
+  const sorted = [...list].sort((a, b) => a.animalId! - b.animalId! || a.metricId - b.metricId || a.ts - b.ts || a.nodeId - b.nodeId);
+  let csv = '';
+  for (const r of sorted) csv += `${new Date(r.ts).toISOString()},${r.animalId},${r.nodeId},${r.value},${r.metricId}\n`;
+  const latest = newest.map((position) => list[position - 1]!);
+  const steps: Promise<unknown>[] = [tx.exec('SAVEPOINT ingest_copy'), tx.copyFrom!(COPY_READINGS, csv)];
+  if (latest.length) {
+    steps.push(
+      tx.query(UPSERT_LATEST, [latest.map((r) => r.animalId!), latest.map((r) => r.metricId), latest.map((r) => r.nodeId), latest.map((r) => r.ts), latest.map((r) => r.value)]),
+    );
+  }
+  const outcome = await Promise.allSettled(steps);
+  if (outcome.every((o) => o.status === 'fulfilled')) return true;
+  await tx.exec('ROLLBACK TO SAVEPOINT ingest_copy');
+  return false;
 }
 
 /**
@@ -533,6 +566,40 @@ function insertSql(target: 'animal' | 'pen', countBy: 'node' | 'job'): string {
              ? 'SELECT node_id AS key, count(*)::int AS n FROM ins GROUP BY node_id'
              : `SELECT i.job AS key, count(*)::int AS n FROM input i JOIN ins USING (${column}, metric_id, ts, node_id) GROUP BY i.job`
          }`;
+}
+
+function insertQuarantined(tx: Queryable, jobs: IngestJob[], quarantined: Classified['quarantined']): Promise<unknown> {
+  return tx.query(
+    `INSERT INTO quarantined_readings (node_id, received_at, route, item_index, item, reason)
+     SELECT * FROM unnest($1::int4[], $2::timestamptz[], $3::text[], $4::int4[], $5::text[]::jsonb[], $6::text[])`,
+    [
+      quarantined.map((q) => jobs[q.job]!.node.id),
+      quarantined.map((q) => jobs[q.job]!.receivedAt.toISOString()),
+      quarantined.map((q) => jobs[q.job]!.route),
+      quarantined.map((q) => q.index),
+      quarantined.map((q) => jsonbText(q.item)),
+      quarantined.map((q) => q.reason),
+    ],
+  );
+}
+
+function insertRequestLog(tx: Queryable, entries: RequestLogEntry[]): Promise<unknown> {
+  return tx.query(
+    `INSERT INTO node_requests (ts, node_id, ip, route, status, accepted, duplicates, quarantined, duration_ms, error)
+     SELECT * FROM unnest($1::timestamptz[], $2::int4[], $3::text[], $4::text[], $5::int2[], $6::int4[], $7::int4[], $8::int4[], $9::float4[], $10::text[])`,
+    [
+      entries.map((e) => e.ts.toISOString()),
+      entries.map((e) => e.nodeId),
+      entries.map((e) => e.ip ?? null),
+      entries.map((e) => safeText(e.route, 64)),
+      entries.map((e) => e.status),
+      entries.map((e) => e.accepted ?? 0),
+      entries.map((e) => e.duplicates ?? 0),
+      entries.map((e) => e.quarantined ?? 0),
+      entries.map((e) => round(e.durationMs)),
+      entries.map((e) => (e.error === undefined ? null : safeText(e.error, 500))),
+    ],
+  );
 }
 
 /** Last contact, counters and reported status, one UPDATE for all the nodes of a flush. */
@@ -601,7 +668,7 @@ export async function replayJournalRows(db: Database, batches: Iterable<JournalR
     }
     await db.transaction(async (tx) => {
       await resolveAnimals(tx, list);
-      const accepted = await insertRows(tx, list);
+      const { accepted } = await insertRows(tx, list);
       stored += accepted.get(0) ?? 0;
     });
   }

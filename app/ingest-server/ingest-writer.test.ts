@@ -1,0 +1,81 @@
+// The writer's two ways of storing readings — COPY for batches of new readings, INSERT … ON CONFLICT once a
+// duplicate turns up — must leave the same rows and give the nodes the same answers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Database, Queryable } from '../db/index.ts';
+import { openTestDatabase } from '../db/testing/snapshot.ts';
+import { createLogger } from '../main/log.ts';
+import { IngestWriter, type IngestJob } from './ingest-writer.ts';
+import type { NodeRecord } from './node-registry.ts';
+
+/** The same database, but its transactions cannot COPY (as with a PostgreSQL server). */
+function withoutCopy(db: Database): Database {
+  const hide = (tx: Queryable): Queryable => ({ query: tx.query.bind(tx), exec: tx.exec.bind(tx), execResults: tx.execResults.bind(tx) });
+  return Object.assign(Object.create(db) as Database, { transaction: <T>(fn: (tx: Queryable) => Promise<T>) => db.transaction((tx) => fn(hide(tx))) });
+}
+
+/** A seeded random generator, so a failure can be replayed. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+async function nodes(db: Database): Promise<NodeRecord[]> {
+  await db.exec(`INSERT INTO nodes (name, kind, token_hash) SELECT 'n' || g, 'gateway', md5(g::text) FROM generate_series(1, 3) g`);
+  const { rows } = await db.query<{ id: number }>('SELECT id FROM nodes ORDER BY id');
+  return rows.map((r) => ({ id: r.id, name: `n${r.id}`, kind: 'gateway', animal_id: null, group_id: null, metric_id: null }));
+}
+
+/** Rounds of concurrent batches; every eighth re-sends part of an earlier batch; some repeat an item within a batch. */
+function rounds(seed: number, list: NodeRecord[]): IngestJob[][] {
+  const random = rng(seed);
+  const base = Date.UTC(2026, 10, 20);
+  const sent: IngestJob[] = [];
+  const out: IngestJob[][] = [];
+  for (let round = 0; round < 40; round++) {
+    const jobs = list.map((node): IngestJob => {
+      const resend = round % 8 === 7 ? sent[Math.floor(random() * sent.length)] : undefined;
+      const items: unknown[] = resend && resend.node.id === node.id ? resend.items.filter(() => random() < 0.6) : [];
+      const fresh = 1 + Math.floor(random() * 60);
+      for (let i = 0; i < fresh; i++) {
+        items.push({ animal: `T${Math.floor(random() * 12)}`, metric: ['temperature', 'activity', 'rumination'][Math.floor(random() * 3)], ts: base + Math.floor(random() * 500) * 60_000, value: 38 + Math.round(random() * 100) / 100 });
+      }
+      if (random() < 0.2) items.push(items[0]);
+      return { node, route: '/v1/readings', ip: '127.0.0.1', receivedAt: new Date(base + 86_400_000), items, started: 0 };
+    });
+    sent.push(...jobs);
+    out.push(jobs);
+  }
+  return out;
+}
+
+async function run(db: Database, seed: number): Promise<{ answers: unknown[]; readings: unknown[]; latest: unknown[]; copies: number }> {
+  const list = await nodes(db);
+  const writer = new IngestWriter(db, { log: createLogger('test', 'error'), retentionDays: 730, futureToleranceMs: 300_000 });
+  const answers: unknown[] = [];
+  for (const jobs of rounds(seed, list)) answers.push(await Promise.all(jobs.map((j) => writer.submit({ ...j, receivedAt: new Date(Date.UTC(2026, 10, 21)) }))));
+  await writer.close();
+  const { rows: readings } = await db.query('SELECT a.tag, metric_id, ts, node_id, value FROM readings JOIN animals a ON a.id = animal_id ORDER BY 1, 2, 3, 4');
+  const { rows: latest } = await db.query('SELECT a.tag, metric_id, ts, node_id, value FROM latest_readings JOIN animals a ON a.id = animal_id ORDER BY 1, 2');
+  return { answers, readings, latest, copies: writer.stats.copies };
+}
+
+test('COPY and INSERT … ON CONFLICT store the same readings and give the same answers, duplicates included', async () => {
+  const a = await openTestDatabase();
+  const b = await openTestDatabase();
+  try {
+    const copied = await run(a.db, 7);
+    const inserted = await run(withoutCopy(b.db), 7);
+    assert.ok(copied.copies > 5 && copied.copies < 40, `both ways were taken (${copied.copies} of 40 flushes by COPY)`);
+    assert.equal(inserted.copies, 0);
+    assert.ok(copied.readings.length > 1000, `enough readings to compare (${copied.readings.length})`);
+    const duplicates = (inserted.answers.flat() as { duplicates: number }[]).reduce((n, r) => n + r.duplicates, 0);
+    assert.ok(duplicates > 100, `re-sent readings are reported as duplicates (${duplicates})`);
+    assert.deepEqual(copied.answers, inserted.answers);
+    assert.deepEqual(copied.readings, inserted.readings);
+    assert.deepEqual(copied.latest, inserted.latest);
+  } finally {
+    await a.cleanup();
+    await b.cleanup();
+  }
+});
