@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { GroundTruthLine } from '../simulator/model.ts';
-import { RULES, poolScores, scoreRule, type ScoredAlert } from './evaluation.ts';
+import { rulesFor, poolScores, scoreRule, type ScoredAlert } from './evaluation.ts';
 
 const H = 3_600_000;
 const T0 = Date.UTC(2026, 9, 1);
 const at = (h: number) => new Date(T0 + h * H).toISOString();
-const rule = (kind: string) => RULES.find((r) => r.kind === kind)!;
+const rule = (kind: string) => rulesFor(10 * 60_000).find((r) => r.kind === kind)!;
 const options = { from: T0, to: T0 + 10 * 24 * H, cows: 10 };
 
 const truth: GroundTruthLine[] = [
@@ -58,4 +58,18 @@ test('events before the warm-up are not counted; runs pool their counts and dela
   assert.equal(pooled.detected, 2);
   assert.deepEqual(pooled.delaysH, [3, 6]);
   assert.equal(pooled.medianDelayH, 3);
+});
+
+test('a silent node counts as found only within twice its threshold', () => {
+  const silent: GroundTruthLine[] = [
+    { kind: 'silent_node', animal: 'A1', node: 'collar-1', onset: at(10), end: at(20), details: {} },
+    { kind: 'silent_node', animal: 'A2', node: 'collar-2', onset: at(30), details: {} },
+  ];
+  const alerts: ScoredAlert[] = [
+    { cause: 'NodeSilent', node: 'collar-1', onset: T0 + 10 * H, raisedAt: T0 + 10.9 * H }, // 54 min: within 60
+    { cause: 'NodeSilent', node: 'collar-2', onset: T0 + 30 * H, raisedAt: T0 + 31.5 * H }, // 90 min: too late
+  ];
+  const s = scoreRule(rule('silent_node'), silent, alerts, options);
+  assert.equal(s.detected, 1);
+  assert.equal(s.falseAlerts, 0);
 });

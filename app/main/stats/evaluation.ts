@@ -51,21 +51,28 @@ const median = (sorted: readonly number[]) => (sorted.length ? sorted[Math.floor
 
 const HOUR = 3_600_000;
 
-/** Matching windows: wide enough for a rule's smoothing, narrow enough that a far-off alert is a false one. */
-export const RULES: readonly RuleSpec[] = [
-  { kind: 'heat', causes: ['Activity'], subject: 'animal', early: 6 * HOUR, late: 12 * HOUR },
-  { kind: 'fever', causes: ['AnimalTemperature'], subject: 'animal', early: 6 * HOUR, late: 12 * HOUR },
-  {
-    kind: 'calving',
-    causes: ['Parturition'],
-    subject: 'animal',
-    early: 48 * HOUR,
-    late: 0,
-    // Detected only with at least 6 h of warning before the birth itself.
-    deadline: (e) => Date.parse(String(e.details.calving_at)) - 6 * HOUR,
-  },
-  { kind: 'silent_node', causes: ['NodeSilent'], subject: 'node', early: 0, late: 0 },
-];
+/**
+ * Matching windows: wide enough for a rule's smoothing, narrow enough that a far-off alert is a false one.
+ * `intervalMs` is the nodes' posting interval: a silent node counts as found within 2× its threshold,
+ * max(3 × interval, 15 min).
+ */
+export function rulesFor(intervalMs: number): RuleSpec[] {
+  const silentThreshold = Math.max(3 * intervalMs, 15 * 60_000);
+  return [
+    { kind: 'heat', causes: ['Activity'], subject: 'animal', early: 6 * HOUR, late: 12 * HOUR },
+    { kind: 'fever', causes: ['AnimalTemperature'], subject: 'animal', early: 6 * HOUR, late: 12 * HOUR },
+    {
+      kind: 'calving',
+      causes: ['Parturition'],
+      subject: 'animal',
+      early: 48 * HOUR,
+      late: 0,
+      // Detected only with at least 6 h of warning before the birth itself.
+      deadline: (e) => Date.parse(String(e.details.calving_at)) - 6 * HOUR,
+    },
+    { kind: 'silent_node', causes: ['NodeSilent'], subject: 'node', early: 0, late: 0, deadline: (e) => Date.parse(e.onset) + 2 * silentThreshold },
+  ];
+}
 
 export interface ScoreOptions {
   /** Events whose onset is before this (the baselines' warm-up) are not counted; alerts before it neither. */
