@@ -1,5 +1,5 @@
 import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -138,23 +138,35 @@ function fsyncDir(dir: string): void {
 }
 
 /** fsyncs every file and folder under `dir`: makes what PGlite wrote (without fsync) durable. */
-export function fsyncTree(dir: string): number {
-  let files = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    if (entry.isDirectory()) files += fsyncTree(p);
-    else if (entry.isFile()) {
-      const fd = openSync(p, process.platform === 'win32' ? 'r+' : 'r'); // Windows flushes only writable handles
-      try {
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      files++;
+export async function fsyncTree(dir: string): Promise<number> {
+  // On the thread pool, a few files at a time: the listeners keep answering while a large database syncs
+  // (done synchronously, the fsyncs of a small test database held the event loop ~1.6 s in a profiled run).
+  const files: string[] = [];
+  const dirs: string[] = [];
+  const walk = async (d: string): Promise<void> => {
+    dirs.push(d);
+    for (const entry of await readdir(d, { withFileTypes: true })) {
+      const p = join(d, entry.name);
+      if (entry.isDirectory()) await walk(p);
+      else if (entry.isFile()) files.push(p);
     }
-  }
-  fsyncDir(dir);
-  return files;
+  };
+  await walk(dir);
+  const syncFile = async (p: string) => {
+    const handle = await open(p, process.platform === 'win32' ? 'r+' : 'r'); // Windows flushes only writable handles
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  };
+  let next = 0;
+  await Promise.all(Array.from({ length: 4 }, async () => {
+    while (next < files.length) await syncFile(files[next++]!);
+  }));
+  // Directories last, deepest first: their entries for the files above must be durable too.
+  for (const d of dirs.reverse()) fsyncDir(d);
+  return files.length;
 }
 
 /** Bytes the journal holds now (for status and tests). */

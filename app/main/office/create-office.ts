@@ -95,7 +95,7 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
       if (!journal) return db.checkpoint();
       const closed = await writer.runExclusive(() => journal.rotate());
       await db.checkpoint();
-      fsyncTree(join(config.dataDir, 'pgdata'));
+      await fsyncTree(join(config.dataDir, 'pgdata'));
       await journal.drop(closed);
     };
     if (journal) {
@@ -106,7 +106,7 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
         log.info('ingest journal replayed', { segments: segments.length, ...replay, ms: Date.now() - started });
         if (replay.orphaned) log.warn('journaled readings of nodes the database no longer has were not restored', { readings: replay.orphaned });
         await db.checkpoint();
-        fsyncTree(join(config.dataDir, 'pgdata'));
+        await fsyncTree(join(config.dataDir, 'pgdata'));
         await journal.drop(segments);
       }
       undo.push(() => journal.close());
