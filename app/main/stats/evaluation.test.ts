@@ -66,8 +66,8 @@ test('a silent node counts as found only within twice its threshold', () => {
     { kind: 'silent_node', animal: 'A2', node: 'collar-2', onset: at(30), details: {} },
   ];
   const alerts: ScoredAlert[] = [
-    { cause: 'NodeSilent', node: 'collar-1', onset: T0 + 10 * H, raisedAt: T0 + 10.9 * H }, // 54 min: within 60
-    { cause: 'NodeSilent', node: 'collar-2', onset: T0 + 30 * H, raisedAt: T0 + 31.5 * H }, // 90 min: too late
+    { cause: 'Offline', node: 'collar-1', onset: T0 + 10 * H, raisedAt: T0 + 10.9 * H }, // 54 min: within 60
+    { cause: 'Offline', node: 'collar-2', onset: T0 + 30 * H, raisedAt: T0 + 31.5 * H }, // 90 min: too late
   ];
   const s = scoreRule(rule('silent_node'), silent, alerts, options);
   assert.equal(s.detected, 1);

@@ -70,7 +70,7 @@ export function rulesFor(intervalMs: number): RuleSpec[] {
       // Detected only with at least 6 h of warning before the birth itself.
       deadline: (e) => Date.parse(String(e.details.calving_at)) - 6 * HOUR,
     },
-    { kind: 'silent_node', causes: ['NodeSilent'], subject: 'node', early: 0, late: 0, deadline: (e) => Date.parse(e.onset) + 2 * silentThreshold },
+    { kind: 'silent_node', causes: ['Offline'], subject: 'node', early: 0, late: 0, deadline: (e) => Date.parse(e.onset) + 2 * silentThreshold },
   ];
 }
 
