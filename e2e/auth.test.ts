@@ -56,7 +56,7 @@ test('a new office asks for the owner account first', async () => {
   await page.getByTestId('empty-farm').waitFor({ timeout: 15_000 });
   assert.equal(await page.getByTestId('user-name').innerText(), OWNER.name);
   assert.equal(await page.getByTestId('user-role').textContent(), 'Owner');
-  assert.deepEqual(await navPaths(), ['herd', 'animal', 'alerts', 'nodes', 'animals', 'users', 'api-tokens', 'security-log', 'settings']);
+  assert.deepEqual(await navPaths(), ['herd', 'animal', 'alerts', 'statistics', 'nodes', 'animals', 'users', 'api-tokens', 'security-log', 'settings']);
 
   const status = (await (await fetch(`${office.api}/auth/status`)).json()) as { setup_required: boolean };
   assert.equal(status.setup_required, false);
@@ -190,7 +190,7 @@ test('sign out, a wrong password in words, and a worker sees only what a worker 
 
   await signIn(page, VET.name, VET.newPassword);
   assert.equal(await page.getByTestId('user-role').textContent(), 'Worker');
-  assert.deepEqual(await navPaths(), ['herd', 'animal', 'alerts']);
+  assert.deepEqual(await navPaths(), ['herd', 'animal', 'alerts', 'statistics']);
   // The page the owner left open is not for a worker: it says so instead of showing it.
   await page.getByTestId('page-forbidden').waitFor({ timeout: 15_000 });
   assert.equal(await page.getByTestId('security-log-table').count(), 0);

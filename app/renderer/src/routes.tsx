@@ -8,6 +8,7 @@ import { HerdPage } from './pages/HerdPage.tsx';
 import { NodesPage } from './pages/NodesPage.tsx';
 import { SecurityLogPage } from './pages/SecurityLogPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
+import { StatisticsPage } from './pages/StatisticsPage.tsx';
 import { UsersPage } from './pages/UsersPage.tsx';
 
 export interface PageRoute extends PageAccess {
@@ -18,6 +19,7 @@ const COMPONENTS: Record<string, ComponentType> = {
   herd: HerdPage,
   animal: AnimalPage,
   alerts: AlertsPage,
+  statistics: StatisticsPage,
   nodes: NodesPage,
   animals: AnimalsPage,
   settings: SettingsPage,

@@ -1,5 +1,5 @@
 import { assert, test } from '../../../scripts/test-api.ts';
-import { settingsChanged, settingsProblems, timeZones, zonePreview } from './settings-model.ts';
+import { displayUnit, settingsChanged, settingsProblems, timeZones, zonePreview } from './settings-model.ts';
 
 test('time zones: the browser list with UTC first, once', () => {
   const zones = timeZones();
@@ -29,4 +29,16 @@ test('changed, ignoring surrounding blanks of the name', () => {
 test('a preview of the zone', () => {
   assert.match(zonePreview('Europe/Berlin', new Date('2026-11-28T12:00:00Z'), 'en-GB'), /13:00/);
   assert.equal(zonePreview('Mars/Base', new Date()), '');
+});
+
+test('temperatures are shown in °F on an imperial farm, other units as stored', () => {
+  const f = displayUnit('°C', 'imperial');
+  assert.equal(f.unit, '°F');
+  assert.equal(f.convert(38.5), 101.3);
+  assert.equal(f.convert(-40), -40);
+  assert.equal(f.scale, 1.8);
+  const c = displayUnit('°C', 'metric');
+  assert.deepEqual([c.unit, c.convert(38.5), c.scale], ['°C', 38.5, 1]);
+  const kg = displayUnit('kg', 'imperial');
+  assert.deepEqual([kg.unit, kg.convert(650)], ['kg', 650]);
 });

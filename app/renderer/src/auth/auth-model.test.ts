@@ -16,15 +16,16 @@ import {
 
 test('the route table: every role sees the herd, only the owner the account pages', () => {
   const paths = (role: string) => pagesFor(role).map((p) => p.path);
-  assert.deepEqual(paths('owner'), ['herd', 'animal', 'alerts', 'nodes', 'animals', 'users', 'api-tokens', 'security-log', 'settings']);
-  assert.deepEqual(paths('manager'), ['herd', 'animal', 'alerts', 'nodes', 'animals', 'settings']);
-  assert.deepEqual(paths('vet'), ['herd', 'animal', 'alerts', 'nodes']);
-  for (const role of ['worker', 'viewer']) assert.deepEqual(paths(role), ['herd', 'animal', 'alerts'], role);
+  assert.deepEqual(paths('owner'), ['herd', 'animal', 'alerts', 'statistics', 'nodes', 'animals', 'users', 'api-tokens', 'security-log', 'settings']);
+  assert.deepEqual(paths('manager'), ['herd', 'animal', 'alerts', 'statistics', 'nodes', 'animals', 'settings']);
+  assert.deepEqual(paths('vet'), ['herd', 'animal', 'alerts', 'statistics', 'nodes']);
+  for (const role of ['worker', 'viewer']) assert.deepEqual(paths(role), ['herd', 'animal', 'alerts', 'statistics'], role);
   assert.deepEqual(paths('stranger'), [], 'a role the renderer does not know opens nothing');
   assert.equal(canOpen('users', 'owner'), true);
   assert.equal(canOpen('users', 'manager'), false);
   assert.equal(canOpen('security-log', 'vet'), false);
   assert.equal(canOpen('herd', 'viewer'), true);
+  assert.equal(canOpen('statistics', 'viewer'), true, 'every role that reads readings reads their statistics');
   assert.equal(canOpen('nowhere', 'owner'), false);
   assert.equal(startPageFor('worker')?.path, 'herd');
   assert.equal(startPageFor('stranger'), undefined);

@@ -115,6 +115,7 @@ export const PAGE_ACCESS: readonly [PageAccess, ...PageAccess[]] = [
   { path: 'herd', label: 'Herd', roles: ROLES },
   { path: 'animal', label: 'Animal', roles: ROLES },
   { path: 'alerts', label: 'Action list', roles: ROLES },
+  { path: 'statistics', label: 'Statistics', roles: ROLES },
   { path: 'nodes', label: 'Nodes', roles: ['owner', 'manager', 'vet'] },
   { path: 'animals', label: 'Animals and groups', roles: ['owner', 'manager'] },
   { path: 'users', label: 'Users', roles: ['owner'] },

@@ -1,6 +1,6 @@
 // One metric of one animal over time, with its baseline band and the alert and event markers. ECharts from
 // its tree-shakable core: only the line chart, the components used here and the canvas renderer are bundled.
-import { useMantineColorScheme } from '@mantine/core';
+import { useComputedColorScheme } from '@mantine/core';
 import { LineChart, type LineSeriesOption } from 'echarts/charts';
 import { DataZoomComponent, GridComponent, MarkLineComponent, TooltipComponent, type DataZoomComponentOption, type GridComponentOption, type MarkLineComponentOption, type TooltipComponentOption } from 'echarts/components';
 import { connect, init, use, type ComposeOption, type ECharts } from 'echarts/core';
@@ -35,8 +35,8 @@ interface TooltipParam {
 export function MetricChart({ series, baseline, markers, range, timeZone, group, height = 240 }: MetricChartProps) {
   const ref = useRef<HTMLDivElement>(null);
   const chart = useRef<ECharts | undefined>(undefined);
-  const { colorScheme } = useMantineColorScheme();
-  const dark = colorScheme === 'dark';
+  // The computed scheme: the app's default "auto" follows the system, and would never read as 'dark' here.
+  const dark = useComputedColorScheme('light') === 'dark';
   const shown = useMemo(() => pointsInRange(series.points, range), [series.points, range]);
 
   useEffect(() => {

@@ -1,7 +1,8 @@
-// The pieces every list page of the dashboard shares: its heading with one action, and the states of the data
-// it loads (loading, a load error with a way to try again).
-import type { ReactNode } from 'react';
+// The pieces every page of the dashboard shares: its heading with one action, the states of the data it loads
+// (loading, a load error with a way to try again), and a chart that cannot load.
+import { Component, type ReactNode } from 'react';
 import { Alert, Button, Group, Loader, Stack, Text, Title } from '@mantine/core';
+import { errorMessage } from '../graphql.ts';
 
 export function PageHeader({ title, description, action }: { title: string; description: ReactNode; action?: ReactNode }) {
   return (
@@ -60,4 +61,20 @@ export function Notice({ color, message, onClose, testId }: { color: 'red' | 'gr
       {message}
     </Alert>
   );
+}
+
+/** A chart that cannot load (its script went missing after an update of the office) says so instead of blanking the app. */
+export class ChartBoundary extends Component<{ children: ReactNode }, { error?: string }> {
+  override state: { error?: string } = {};
+  static getDerivedStateFromError(err: unknown): { error: string } {
+    return { error: errorMessage(err) };
+  }
+  override render(): ReactNode {
+    if (this.state.error === undefined) return this.props.children;
+    return (
+      <Alert color="red" title="Cannot show the chart" data-testid="chart-error">
+        {this.state.error}. Reload the page to try again.
+      </Alert>
+    );
+  }
 }

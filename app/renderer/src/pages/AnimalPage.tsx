@@ -1,7 +1,7 @@
 // One animal: who she is, her readings over time against her own baseline, what happened to her (alerts and
 // events), and a form to add an event or a note. `#/animal/<id>`; the herd table links here.
 import { Alert, Anchor, Badge, Button, Card, Group, Loader, SegmentedControl, Select, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
-import { Component, lazy, Suspense, useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import {
   animalTitle,
   detailLiveQuery,
@@ -34,26 +34,10 @@ import { session } from '../auth/session.ts';
 import { errorMessage, graphqlRequest, GraphqlError } from '../graphql.ts';
 import { routeHref, useHashRouteParam } from '../use-hash-route.ts';
 import { useLiveQuery } from '../use-live-query.ts';
-import { StaleData } from '../components/PageParts.tsx';
+import { ChartBoundary, StaleData } from '../components/PageParts.tsx';
 
 // ECharts is loaded with the first chart, not with the app: the herd page opens without it.
 const MetricChart = lazy(() => import('../components/MetricChart.tsx').then((m) => ({ default: m.MetricChart })));
-
-/** A chart that cannot load (its script went missing after an update of the office) says so instead of blanking the app. */
-class ChartBoundary extends Component<{ children: ReactNode }, { error?: string }> {
-  override state: { error?: string } = {};
-  static getDerivedStateFromError(err: unknown): { error: string } {
-    return { error: errorMessage(err) };
-  }
-  override render(): ReactNode {
-    if (this.state.error === undefined) return this.props.children;
-    return (
-      <Alert color="red" title="Cannot show the chart" data-testid="chart-error">
-        {this.state.error}. Reload the page to try again.
-      </Alert>
-    );
-  }
-}
 
 /** How often the page asks when the office cannot push changes (the live socket failed). */
 const POLL_MS = 5_000;
