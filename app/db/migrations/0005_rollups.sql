@@ -88,7 +88,8 @@ CREATE TABLE pen_readings_hourly (
 );
 COMMENT ON COLUMN pen_readings_hourly.metric_id IS 'references metrics(id)';
 
--- Everyone who reads readings reads their rollups; the vet's rows are limited to the assigned groups.
+-- Everyone who reads readings reads their rollups; the vet's rows are limited to the assigned groups, and the
+-- whole herd's figures (which sum up animals outside them) are hers only when she has no groups assigned.
 DO $$
 DECLARE
   all_groups jsonb := '{"_exists": {"_table": "farm_settings", "_where": {"id": {"_eq": "X-Hasura-All-Groups"}}}}';
@@ -104,7 +105,7 @@ BEGIN
           CASE WHEN r <> 'vet' THEN '{}'::jsonb
                WHEN t IN ('readings_hourly', 'readings_daily') THEN jsonb_build_object('animal', in_groups)
                WHEN t IN ('group_readings_daily', 'pen_readings_hourly') THEN in_groups
-               ELSE '{}'::jsonb END),
+               ELSE all_groups END),
         'issue 9: ' || r || ' reads rollups');
     END LOOP;
   END LOOP;
