@@ -5,6 +5,7 @@ const BENCHES: Record<string, string> = {
   ingest: './ingest.ts',
   graphql: './graphql.ts',
   ui: './ui.ts',
+  rollups: './rollups.ts',
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -48,6 +48,16 @@ export interface IngestWriterOptions {
   futureToleranceMs: number;
   journal?: IngestJournal | undefined;
   onStored?: (event: StoredEvent) => void;
+  /** Told after each committed flush the valid rows it wrote, duplicates included (the rollups mark their buckets). */
+  onRows?: (rows: readonly StoredRow[]) => void;
+}
+
+/** What onRows tells about a stored reading. */
+export interface StoredRow {
+  animalId: number | null;
+  groupId: number | null;
+  metricId: number;
+  ts: number;
 }
 
 interface MetricRow {
@@ -379,6 +389,7 @@ export class IngestWriter {
       this.stats.readings += accepted;
     }
     if (accepted > 0) this.options.onStored?.({ accepted, animalIds: [...animalIds], nodeIds: [...new Set(jobs.map((j) => j.node.id))] });
+    if (rows.length) this.options.onRows?.(rows);
     return { results, durable };
   }
 }
@@ -650,7 +661,11 @@ async function updateNodes(tx: Queryable, jobs: IngestJob[], results: ReadingsRe
  * nodes the database no longer has (provisioned after the state it was rolled back to) cannot be stored
  * and are counted as lost, loudly.
  */
-export async function replayJournalRows(db: Database, batches: Iterable<JournalRow[]>): Promise<{ rows: number; stored: number; orphaned: number }> {
+export async function replayJournalRows(
+  db: Database,
+  batches: Iterable<JournalRow[]>,
+  onRows?: (rows: readonly StoredRow[]) => void,
+): Promise<{ rows: number; stored: number; orphaned: number }> {
   let rows = 0;
   let stored = 0;
   let orphaned = 0;
@@ -671,6 +686,7 @@ export async function replayJournalRows(db: Database, batches: Iterable<JournalR
       const { accepted } = await insertRows(tx, list);
       stored += accepted.get(0) ?? 0;
     });
+    onRows?.(list);
   }
   return { rows, stored, orphaned };
 }

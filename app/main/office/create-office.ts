@@ -21,6 +21,7 @@ import { VERSION } from '../version.ts';
 import { startApiServer, type ApiServer } from './api-server.ts';
 import { removeOfficeInfo, writeOfficeInfo } from './office-info.ts';
 import { startMaintenance } from './maintenance.ts';
+import { RollupService, withoutRollupTriggers } from '../stats/rollups.ts';
 
 /** What the office tells the rest of itself when data changes (analytics and live views subscribe). */
 export interface OfficeEvents {
@@ -39,6 +40,8 @@ export interface Office {
   readonly auth: AuthService;
   /** Runs the periodic maintenance now: cleanup, and a durable checkpoint that lets the journal shrink. */
   maintain(): Promise<void>;
+  /** The rollups (issue 9): `flush()` makes them current with every stored reading. */
+  readonly rollups: RollupService;
   /** Counters of the ingest writer (flushes, requests, readings). */
   readonly ingestStats: { flushes: number; requests: number; readings: number };
   /** Stops in reverse order of start: listeners (in-flight requests finish), database (checkpointed), lock. */
@@ -87,13 +90,28 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
     });
     undo.push(() => graphql.close());
 
+    // Rollups (issue 9). A refresh tells live queries on the rollup tables; a time-zone change (GraphQL
+    // names farm_settings, SQL says 'schema') rebuilds them; other writes to readings are noted by triggers.
+    const rollups = new RollupService(db, { log, onChanged: (tables) => tables.forEach((t) => events.emit('change', t)) });
+    events.on('change', (what) => {
+      if (what === 'farm_settings' || what === 'schema') rollups.invalidateTimeZone();
+      if (what === 'farm_settings' || what === 'schema' || what === 'readings' || what === 'pen_readings') rollups.schedule();
+    });
+    undo.push(() => rollups.close());
+
     // PGlite never fsyncs: acknowledged readings are journaled (and fsync'ed) until a checkpoint whose
     // files were fsync'ed covers them. A PostgreSQL server is durable by itself and needs no journal.
     const embedded = db.kind === 'pglite';
     const journal = embedded ? await IngestJournal.open(join(config.dataDir, 'journal')) : undefined;
     const durableCheckpoint = async () => {
-      if (!journal) return db.checkpoint();
+      if (!journal) {
+        await rollups.flush();
+        return db.checkpoint();
+      }
       const closed = await writer.runExclusive(() => journal.rotate());
+      // The closed segments' rows were all marked before the rotation: once this refresh commits, the
+      // checkpoint covers their rollups too, and the journal that could replay (and re-mark) them may go.
+      await rollups.flush();
       await db.checkpoint();
       await fsyncTree(join(config.dataDir, 'pgdata'));
       await journal.drop(closed);
@@ -102,7 +120,8 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
       const segments = journal.segments();
       if (segments.length) {
         const started = Date.now();
-        const replay = await replayJournalRows(db, journal.read(segments));
+        const replay = await replayJournalRows(db, journal.read(segments), (rows) => rollups.markDirty(rows));
+        await rollups.flush();
         log.info('ingest journal replayed', { segments: segments.length, ...replay, ms: Date.now() - started });
         if (replay.orphaned) log.warn('journaled readings of nodes the database no longer has were not restored', { readings: replay.orphaned });
         await db.checkpoint();
@@ -112,8 +131,15 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
       undo.push(() => journal.close());
     }
 
-    const writer: IngestWriter = new IngestWriter(db, {
+    // Marks in memory are as durable as the journal behind them (replayed and marked again after a crash).
+    // A PostgreSQL server has no journal: there the triggers note the ingest path's writes in its own
+    // transactions, and the writer's reports only hasten the refresh.
+    const writer: IngestWriter = new IngestWriter(journal ? withoutRollupTriggers(db) : db, {
       log,
+      onRows: (rows) => {
+        if (journal) rollups.markDirty(rows);
+        rollups.schedule();
+      },
       retentionDays: config.retentionDays,
       futureToleranceMs: 5 * 60_000,
       journal,
@@ -125,6 +151,8 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
       await writer.close();
       if (journal) await durableCheckpoint();
     });
+    // A database from before the rollups, or whose zone changed while the office was stopped, is rebuilt.
+    rollups.schedule();
     const nodeAuth = new NodeAuth(db);
     events.on('change', (what) => {
       if (what === 'nodes' || what === 'schema') nodeAuth.invalidate();
@@ -174,6 +202,7 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
       graphqlEngine: graphql,
       auth,
       maintain: () => maintenance.runNow(),
+      rollups,
       ingestStats: writer.stats,
       stop: () => (stopping ??= unwind()),
     };
