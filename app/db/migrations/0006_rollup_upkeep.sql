@@ -85,3 +85,12 @@ INSERT INTO office.rollup_state (id) VALUES (1);
 
 -- The group and herd rollups of a day are recomputed from every animal's daily row of that metric and day.
 CREATE INDEX readings_daily_day_idx ON readings_daily (day, metric_id);
+
+-- (metric, local day) pairs whose group and herd rows wait for their recompute: it reads the whole herd's
+-- daily rows, so under steady ingest it runs every few seconds rather than after every refresh. Noted in
+-- the refresh's own transaction, so a crash cannot lose one. `day` is days since 1970-01-01.
+CREATE TABLE office.rollup_group_dirty (
+  metric_id smallint NOT NULL,
+  day integer NOT NULL,
+  PRIMARY KEY (metric_id, day)
+);

@@ -312,9 +312,10 @@ test('a real office: readings posted to the ingest port reach the rollups, reada
       r: [{ ts: new Date(t + 600_000).toISOString(), animal_id: rows[0]!.id, node_id: node.id, value: 39, metric_id: 1 }],
     });
     assert.equal(insert.data?.insert_readings?.affected_rows, 1, JSON.stringify(insert));
-    for (let i = 0; i < 50; i++) {
-      const { data: now } = await office.graphql(`{ readings_daily_aggregate { aggregate { sum { n } } } }`);
-      if (now.readings_daily_aggregate.aggregate.sum.n === 5) break;
+    // The groups' and the herd's days follow within GROUP_INTERVAL_MS (10 s) of the last full refresh.
+    for (let i = 0; i < 150; i++) {
+      const { data: now } = await office.graphql(`{ herd_readings_daily_aggregate { aggregate { sum { n } } } }`);
+      if (now.herd_readings_daily_aggregate.aggregate.sum.n === 5) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     await assertMatchesRaw(office.db);

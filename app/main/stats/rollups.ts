@@ -44,8 +44,13 @@ export const ROLLUP_TABLES = ['readings_hourly', 'readings_daily', 'group_readin
 const SLOT_MS = 15 * 60_000;
 /** A refresh starts this long after the first mark that follows a quiet period… */
 const PROMPT_MS = 250;
-/** …and at most once per this interval while marks keep arriving. */
+/** …and at most once per this interval while marks keep arriving… */
 const MIN_INTERVAL_MS = 1000;
+/** …or per this many times the last refresh's duration: rollups take at most ~20 % of the database's time
+ * while a node re-flushes days of readings (the longer gap lets more readings share a bucket's recompute). */
+const DUTY_FACTOR = 4;
+/** Scheduled refreshes recompute the groups' and the herd's days at most this often (flush: always). */
+const GROUP_INTERVAL_MS = 10_000;
 const REBUILD_ANIMALS_PER_CHUNK = 100;
 const REBUILD_DAYS_PER_CHUNK = 31;
 /** Days are passed to SQL as days since 1970-01-01 (int4 arrays: no date parsing on either side). */
@@ -301,7 +306,10 @@ export class RollupService {
   #zone: Zone | undefined;
   #serial = new Mutex();
   #timer: NodeJS.Timeout | undefined;
+  #groupsTimer: NodeJS.Timeout | undefined;
   #lastStart = -Infinity;
+  #lastMs = 0;
+  #lastGroups = -Infinity;
   #closed = false;
 
   constructor(
@@ -320,21 +328,37 @@ export class RollupService {
     this.#zone = undefined;
   }
 
-  /** Asks for a refresh soon: PROMPT_MS after a quiet period, at most once per MIN_INTERVAL_MS under load. */
+  /**
+   * Asks for a refresh soon: PROMPT_MS after a quiet period; under load at most once per MIN_INTERVAL_MS and
+   * DUTY_FACTOR × the last refresh's duration. Such refreshes leave the groups' and the herd's days for
+   * one at most every GROUP_INTERVAL_MS.
+   */
   schedule(): void {
     if (this.#closed || this.#timer) return;
-    const delay = Math.max(PROMPT_MS, this.#lastStart + MIN_INTERVAL_MS - performance.now());
+    const delay = Math.max(PROMPT_MS, this.#lastStart + Math.max(MIN_INTERVAL_MS, DUTY_FACTOR * this.#lastMs) - performance.now());
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      this.refresh().catch((err: unknown) => this.opts.log.error('rollup refresh failed; the marked buckets are kept for the next one', { err: err as Error }));
+      this.refresh({ groups: 'due' }).catch((err: unknown) => this.opts.log.error('rollup refresh failed; the marked buckets are kept for the next one', { err: err as Error }));
     }, delay);
     this.#timer.unref();
+  }
+
+  /** Days whose groups' and herd's rows were left waiting get them when GROUP_INTERVAL_MS has passed. */
+  #scheduleGroups(): void {
+    if (this.#closed || this.#groupsTimer) return;
+    this.#groupsTimer = setTimeout(() => {
+      this.#groupsTimer = undefined;
+      this.refresh().catch((err: unknown) => this.opts.log.error('rollup refresh of the groups and the herd failed; it is tried again with the next', { err: err as Error }));
+    }, Math.max(PROMPT_MS, this.#lastGroups + GROUP_INTERVAL_MS - performance.now()));
+    this.#groupsTimer.unref();
   }
 
   /** Refreshes now and waits for it (and for a refresh already running). */
   async flush(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    clearTimeout(this.#groupsTimer);
+    this.#groupsTimer = undefined;
     await this.refresh();
   }
 
@@ -344,9 +368,12 @@ export class RollupService {
     this.#closed = true;
   }
 
-  /** Recomputes every marked bucket and what lies above it, in one transaction. */
-  refresh(): Promise<RefreshResult> {
-    return this.#serial.run(() => this.#refresh());
+  /**
+   * Recomputes every marked bucket and what lies above it, in one transaction. With `groups: 'due'` the
+   * groups' and the herd's days wait (noted in the database) unless GROUP_INTERVAL_MS has passed.
+   */
+  refresh(options: { groups: 'now' | 'due' } = { groups: 'now' }): Promise<RefreshResult> {
+    return this.#serial.run(() => this.#refresh(options.groups === 'now' || performance.now() - this.#lastGroups >= GROUP_INTERVAL_MS));
   }
 
   /** Rebuilds every rollup from the readings, in chunks (one transaction each): for a time-zone change. */
@@ -364,7 +391,7 @@ export class RollupService {
     return (this.#zone = rows[0]);
   }
 
-  async #refresh(): Promise<RefreshResult> {
+  async #refresh(groups: boolean): Promise<RefreshResult> {
     const started = performance.now();
     this.#lastStart = started;
     const zone = await this.#readZone();
@@ -373,25 +400,33 @@ export class RollupService {
     const marks = this.#pending;
     this.#pending = new DirtySlots();
     try {
-      const counts = await this.db.transaction((tx) => this.#refreshIn(tx, marks, zone.farm));
-      if (counts.hours || counts.days) this.opts.onChanged?.(ROLLUP_TABLES);
-      return { ...counts, ms: performance.now() - started };
+      const counts = await this.db.transaction((tx) => this.#refreshIn(tx, marks, zone.farm, groups));
+      if (groups) this.#lastGroups = started;
+      else if (counts.pairs) this.#scheduleGroups();
+      if (counts.hours || counts.days || counts.groups) this.opts.onChanged?.(ROLLUP_TABLES);
+      this.#lastMs = performance.now() - started;
+      return { hours: counts.hours, days: counts.days, ms: this.#lastMs };
     } catch (err) {
       this.#pending.merge(marks);
       throw err;
     }
   }
 
-  async #refreshIn(tx: Queryable, marks: DirtySlots, tz: string): Promise<{ hours: number; days: number }> {
+  async #refreshIn(tx: Queryable, marks: DirtySlots, tz: string, groups: boolean): Promise<{ hours: number; days: number; pairs: number; groups: number }> {
     // Notes taken by the triggers are consumed in the same transaction: they are gone only if it commits.
     const { rows: noted } = await tx.query<{ animal_id: number | null; group_id: number | null; metric_id: number; ms: number }>(
       'DELETE FROM office.rollup_dirty RETURNING animal_id, group_id, metric_id, (extract(epoch FROM slot) * 1000)::float8 AS ms',
     );
     for (const n of noted) marks.add(n.animal_id, n.group_id, n.metric_id, Math.floor(n.ms / SLOT_MS));
-    if (marks.empty) return { hours: 0, days: 0 };
+    const hours = marks.empty ? { hours: 0, days: 0, pairs: 0 } : await this.#refreshHours(tx, marks, tz);
+    return { ...hours, groups: groups ? await this.#refreshGroups(tx) : 0 };
+  }
 
+  /** The marked hours, the animals' days they belong to; the (metric, day) pairs above them are noted. */
+  async #refreshHours(tx: Queryable, marks: DirtySlots, tz: string): Promise<{ hours: number; days: number; pairs: number }> {
     let hours = 0;
     let days = 0;
+    let pairs = 0;
     if (marks.pens.size) hours += (await tx.query<{ buckets: number }>(PEN_HOURLY_REFRESH_SQL, [...slotArrays(marks.pens), tz, SLOT_MS])).rows[0]!.buckets;
     if (marks.animals.size) {
       const { rows } = await tx.query<AnimalHoursResult>(ANIMAL_HOURLY_REFRESH_SQL, [...slotArrays(marks.animals), tz, SLOT_MS]);
@@ -399,9 +434,19 @@ export class RollupService {
       hours += r.buckets;
       days = r.days;
       if (r.recompute_animals) await tx.query(DAILY_RECOMPUTE_SQL, [r.recompute_animals, r.recompute_metrics, r.recompute_days, tz]);
-      if (r.pair_metrics) await tx.query(GROUP_REFRESH_SQL, [r.pair_metrics, r.pair_days]);
+      if (r.pair_metrics) {
+        await tx.query('INSERT INTO office.rollup_group_dirty (metric_id, day) SELECT * FROM unnest($1::int2[], $2::int4[]) ON CONFLICT DO NOTHING', [r.pair_metrics, r.pair_days]);
+        pairs = r.pair_metrics.length;
+      }
     }
-    return { hours, days };
+    return { hours, days, pairs };
+  }
+
+  /** The groups' and the herd's days of every noted (metric, day) pair; returns how many pairs. */
+  async #refreshGroups(tx: Queryable): Promise<number> {
+    const { rows } = await tx.query<{ metric_id: number; day: number }>('DELETE FROM office.rollup_group_dirty RETURNING metric_id, day');
+    if (rows.length) await tx.query(GROUP_REFRESH_SQL, [rows.map((r) => r.metric_id), rows.map((r) => r.day)]);
+    return rows.length;
   }
 
   /**
@@ -505,8 +550,12 @@ export function withoutRollupTriggers(db: Database): Database {
     close: () => db.close(),
     transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
       db.transaction(async (tx) => {
-        await tx.query(`SELECT set_config('yoctosehns.rollups', 'off', true)`);
-        return fn(tx);
+        // Not waited for: the statements that follow run after it in the same transaction.
+        const off = tx.query(`SELECT set_config('yoctosehns.rollups', 'off', true)`);
+        off.catch(() => undefined);
+        const result = await fn(tx);
+        await off;
+        return result;
       }),
   };
 }
