@@ -5,6 +5,7 @@ const BENCHES: Record<string, string> = {
   ingest: './ingest.ts',
   graphql: './graphql.ts',
   ui: './ui.ts',
+  alerts: './alerts.ts',
   rollups: './rollups.ts',
 };
 

@@ -21,7 +21,8 @@ import { VERSION } from '../version.ts';
 import { startApiServer, type ApiServer } from './api-server.ts';
 import { removeOfficeInfo, writeOfficeInfo } from './office-info.ts';
 import { startMaintenance } from './maintenance.ts';
-import { RollupService, withoutRollupTriggers } from '../stats/rollups.ts';
+import { withoutRollupTriggers } from '../stats/rollups.ts';
+import { StatsService } from '../stats/stats-service.ts';
 
 /** What the office tells the rest of itself when data changes (analytics and live views subscribe). */
 export interface OfficeEvents {
@@ -40,8 +41,10 @@ export interface Office {
   readonly auth: AuthService;
   /** Runs the periodic maintenance now: cleanup, and a durable checkpoint that lets the journal shrink. */
   maintain(): Promise<void>;
-  /** The rollups (issue 9): `flush()` makes them current with every stored reading. */
-  readonly rollups: RollupService;
+  /** Rollups and alert rules (issue 9): `stats.settle()` brings both up to every stored reading. */
+  readonly stats: StatsService;
+  /** The rollups (`stats.rollups`): `flush()` makes them current with every stored reading. */
+  readonly rollups: StatsService['rollups'];
   /** Counters of the ingest writer (flushes, requests, readings). */
   readonly ingestStats: { flushes: number; requests: number; readings: number };
   /** Stops in reverse order of start: listeners (in-flight requests finish), database (checkpointed), lock. */
@@ -90,14 +93,16 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
     });
     undo.push(() => graphql.close());
 
-    // Rollups (issue 9). A refresh tells live queries on the rollup tables; a time-zone change (GraphQL
-    // names farm_settings, SQL says 'schema') rebuilds them; other writes to readings are noted by triggers.
-    const rollups = new RollupService(db, { log, onChanged: (tables) => tables.forEach((t) => events.emit('change', t)) });
+    // Rollups and alert rules (issue 9). A refresh tells live queries on the rollup tables and hands what
+    // it recomputed to the alert rules; a time-zone change (GraphQL names farm_settings, SQL says 'schema')
+    // rebuilds the rollups; other writes to readings are noted by triggers.
+    const stats = new StatsService(db, { log, onChanged: (tables) => tables.forEach((t) => events.emit('change', t)) });
+    const rollups = stats.rollups;
     events.on('change', (what) => {
       if (what === 'farm_settings' || what === 'schema') rollups.invalidateTimeZone();
       if (what === 'farm_settings' || what === 'schema' || what === 'readings' || what === 'pen_readings') rollups.schedule();
     });
-    undo.push(() => rollups.close());
+    undo.push(() => stats.close());
 
     // PGlite never fsyncs: acknowledged readings are journaled (and fsync'ed) until a checkpoint whose
     // files were fsync'ed covers them. A PostgreSQL server is durable by itself and needs no journal.
@@ -202,6 +207,7 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
       graphqlEngine: graphql,
       auth,
       maintain: () => maintenance.runNow(),
+      stats,
       rollups,
       ingestStats: writer.stats,
       stop: () => (stopping ??= unwind()),

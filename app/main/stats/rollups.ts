@@ -32,6 +32,31 @@ export interface RollupServiceOptions {
   log: Logger;
   /** Told after a refresh or rebuild that may have changed rollup rows (live queries run again). */
   onChanged?: (tables: readonly string[]) => void;
+  /** Told after each refresh which series it recomputed and from which data time (the alert rules run on them). */
+  onRefreshed?: (scope: RefreshedScope) => void;
+}
+
+/** What a refresh recomputed: the animals and pens whose hours it touched, from the earliest of them. */
+export interface RefreshedScope {
+  animalIds: number[];
+  groupIds: number[];
+  /** Epoch ms of the earliest touched slot. */
+  from: number;
+}
+
+/** The series a set of marks covers, for onRefreshed. */
+function scopeOf(marks: DirtySlots): RefreshedScope | undefined {
+  if (marks.empty) return undefined;
+  let from = Infinity;
+  const ids = (series: Map<number, Set<number>>) => {
+    const out = new Set<number>();
+    for (const [key, slots] of series) {
+      out.add(seriesOf(key).id);
+      for (const slot of slots) from = Math.min(from, slot * SLOT_MS);
+    }
+    return [...out];
+  };
+  return { animalIds: ids(marks.animals), groupIds: ids(marks.pens), from };
 }
 
 export const ROLLUP_TABLES = ['readings_hourly', 'readings_daily', 'group_readings_daily', 'herd_readings_daily', 'pen_readings_hourly'] as const;
@@ -404,6 +429,8 @@ export class RollupService {
       if (groups) this.#lastGroups = started;
       else if (counts.pairs) this.#scheduleGroups();
       if (counts.hours || counts.days || counts.groups) this.opts.onChanged?.(ROLLUP_TABLES);
+      const scope = scopeOf(marks);
+      if (scope) this.opts.onRefreshed?.(scope);
       this.#lastMs = performance.now() - started;
       return { hours: counts.hours, days: counts.days, ms: this.#lastMs };
     } catch (err) {

@@ -1,0 +1,101 @@
+// Statistics and alerts in the office (issue 9): readings → rollups (rollups.ts) → alert rules
+// (alert-engine.ts). Each rollup refresh hands the series it recomputed to the alert engine; evaluations
+// that pile up while one runs are merged into one (the union of the animals and pens, from the earliest
+// data time), so a node re-flushing days of readings costs a few evaluations, not one per batch. Silent
+// nodes and low batteries are also checked on the office clock every minute.
+import type { Database } from '../../db/index.ts';
+import type { Logger } from '../log.ts';
+import { AlertEngine } from './alert-engine.ts';
+import { RollupService, type RefreshedScope } from './rollups.ts';
+
+const NODE_CHECK_MS = 60_000;
+
+export interface StatsServiceOptions {
+  log: Logger;
+  /** Tables whose rows changed (rollups, alerts, baselines): live queries on them run again. */
+  onChanged: (tables: readonly string[]) => void;
+  now?: () => Date;
+}
+
+export class StatsService {
+  readonly rollups: RollupService;
+  readonly alerts: AlertEngine;
+  #waiting: RefreshedScope | undefined;
+  #running: Promise<void> | undefined;
+  #nodeTimer: NodeJS.Timeout;
+  #closed = false;
+
+  constructor(
+    db: Database,
+    private readonly options: StatsServiceOptions,
+  ) {
+    this.alerts = new AlertEngine(db, { log: options.log });
+    this.rollups = new RollupService(db, {
+      log: options.log,
+      onChanged: options.onChanged,
+      onRefreshed: (scope) => this.#queue(scope),
+    });
+    this.#nodeTimer = setInterval(() => void this.#checkNodes(), NODE_CHECK_MS);
+    this.#nodeTimer.unref();
+  }
+
+  /**
+   * Waits until every stored reading is in the rollups and every rollup change has been through the alert
+   * rules, then checks the nodes on the office clock: after it, the alerts are those of the data stored.
+   */
+  async settle(): Promise<void> {
+    await this.rollups.flush();
+    while (this.#running || this.#waiting) await (this.#running ?? this.#drain());
+    await this.#checkNodes();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#nodeTimer);
+    await this.rollups.close();
+    while (this.#running) await this.#running;
+  }
+
+  #queue(scope: RefreshedScope): void {
+    if (this.#closed) return;
+    const w = this.#waiting;
+    this.#waiting = w
+      ? { animalIds: [...new Set([...w.animalIds, ...scope.animalIds])], groupIds: [...new Set([...w.groupIds, ...scope.groupIds])], from: Math.min(w.from, scope.from) }
+      : scope;
+    if (!this.#running) void this.#drain();
+  }
+
+  #drain(): Promise<void> {
+    this.#running ??= (async () => {
+      try {
+        for (let scope = this.#waiting; scope; scope = this.#waiting) {
+          this.#waiting = undefined;
+          await this.#evaluate(scope);
+        }
+      } finally {
+        this.#running = undefined;
+      }
+    })();
+    return this.#running;
+  }
+
+  async #evaluate(scope: RefreshedScope): Promise<void> {
+    try {
+      const counts = await this.alerts.evaluate({ animalIds: scope.animalIds, groupIds: scope.groupIds, from: new Date(scope.from) });
+      this.options.onChanged(counts.raised || counts.resolved ? ['alerts', 'baselines'] : ['baselines']);
+    } catch (err) {
+      // The next refresh of these series evaluates them again; the readings and rollups are safe.
+      this.options.log.error('alert rules failed for the data just stored', { err: err as Error, animals: scope.animalIds.length, groups: scope.groupIds.length });
+    }
+  }
+
+  async #checkNodes(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      const counts = await this.alerts.checkNodes(this.options.now?.() ?? new Date());
+      if (counts.raised || counts.resolved) this.options.onChanged(['alerts']);
+    } catch (err) {
+      this.options.log.error('the node check failed', { err: err as Error });
+    }
+  }
+}
