@@ -71,6 +71,20 @@ export async function importHerd(run: RunCommand, herd: readonly HerdCow[]): Pro
   }
 }
 
+/**
+ * Records the expected calving dates of the cows whose calvings the simulation shows, as a farm records the
+ * vet's pregnancy check: the calving rule watches a cow only near her due date. Tags and dates come from
+ * the simulator itself (quoted all the same).
+ */
+export async function recordDueDates(run: RunCommand, dueDates: ReadonlyMap<string, string>): Promise<void> {
+  if (!dueDates.size) return;
+  const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
+  const values = [...dueDates].map(([tag, date]) => `(${quote(tag)}, ${quote(date)}::date)`).join(', ');
+  const argv = ['sql', `UPDATE animals a SET due_date = v.d FROM (VALUES ${values}) AS v(tag, d) WHERE a.tag = v.tag AND a.due_date IS DISTINCT FROM v.d`];
+  const result = await run(argv);
+  if (result.code !== 0) throw new ProvisionError(`recording the due dates failed: ${result.stderr.trim() || `exit code ${result.code}`}`);
+}
+
 interface ListedNode {
   id: number;
   name: string;

@@ -17,7 +17,7 @@ import {
   type SimNode,
 } from './model.ts';
 import { AbortedError, OfficeRefusedError, OfficeUnreachableError, postReadings, runPool, sleep } from './post.ts';
-import { ProvisionError, importHerd, provisionNodes, withCommands } from './provision.ts';
+import { ProvisionError, importHerd, provisionNodes, recordDueDates, withCommands } from './provision.ts';
 import { StateError, loadState, saveState, statePath, writeFileAtomic, type SimulatorState } from './state.ts';
 
 export interface SimulationOptions {
@@ -211,6 +211,13 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationSum
   ensureSchedule(periodStart, startedAt);
   ensureSchedule(periodStart, Number.isFinite(liveEnd) ? Math.max(liveEnd, startedAt) : startedAt + 30 * DAY);
   let model: HerdModel = buildModel();
+  const dueDates = new Map(applied().filter((e) => e.kind === 'calving').map((e) => [e.animal, String(e.details.due_date)]));
+  try {
+    await withCommands(flags, (run) => recordDueDates(run, dueDates));
+  } catch (err) {
+    if (err instanceof ProvisionError) throw new SimulationError(err.message);
+    throw err;
+  }
 
   let truthWritten = -1;
   /** This run has posted readings up to here. */

@@ -43,6 +43,13 @@ test('a simulated herd arrives in the office with its ground truth, and a second
     assert.ok(['heat', 'fever', 'calving', 'silent_node'].includes(e.kind));
     assert.ok(!Number.isNaN(Date.parse(e.onset)));
   }
+  // A cow whose calving the data shows has the due date a farm records (the calving rule watches near it).
+  const calvings = truth.filter((t) => t.kind === 'calving');
+  assert.ok(calvings.length > 0, 'the two days show a calving (the herd has dry cows)');
+  for (const e of calvings) {
+    const { rows: cow } = await office.db.query<{ due: string }>(`SELECT to_char(due_date, 'YYYY-MM-DD') AS due FROM animals WHERE tag = $1`, [e.animal]);
+    assert.equal(cow[0]?.due, e.details.due_date, `${e.animal}'s due date`);
+  }
   const quarantined = await office.db.query<{ n: number }>('SELECT count(*)::int AS n FROM quarantined_readings');
   assert.equal(quarantined.rows[0]!.n, 0, 'the simulator sends only plausible readings');
 
