@@ -63,6 +63,12 @@ async function runSeed(seed: number, cows: number, days: number): Promise<SeedRu
     const t0 = performance.now();
     await office.stats.settle();
     const settleS = (performance.now() - t0) / 1000;
+    // A node whose data stopped before the end (silent for the rest of the run) posted its last batch of
+    // history seconds ago: the live check counts it silent once it has not posted for 3× its usual gap
+    // between requests, as the office's minute check would a little later. Its alert still carries data
+    // times (onset = its last reading, raised_at = that + its threshold).
+    await new Promise((r) => setTimeout(r, 30_000));
+    await office.stats.settle();
 
     const { data } = await office.graphql(`{
       alerts(order_by: {raised_at: asc}) { cause onset raised_at animal { tag official_id } node { name } }
