@@ -74,6 +74,14 @@ const MIN_INTERVAL_MS = 1000;
 /** …or per this many times the last refresh's duration: rollups take at most ~20 % of the database's time
  * while a node re-flushes days of readings (the longer gap lets more readings share a bucket's recompute). */
 const DUTY_FACTOR = 4;
+/**
+ * While readings keep arriving (a request for a refresh less than INGEST_QUIET_MS ago), a scheduled refresh
+ * waits, for at most MAX_DEFER_MS since the last one: during a burst (nodes re-flushing their buffers) the
+ * database acknowledges readings first, and the statistics catch up within half a minute, in fewer and
+ * larger refreshes.
+ */
+const INGEST_QUIET_MS = 250;
+const MAX_DEFER_MS = 30_000;
 /** Scheduled refreshes recompute the groups' and the herd's days at most this often (flush: always). */
 const GROUP_INTERVAL_MS = 10_000;
 const REBUILD_ANIMALS_PER_CHUNK = 100;
@@ -333,6 +341,7 @@ export class RollupService {
   #timer: NodeJS.Timeout | undefined;
   #groupsTimer: NodeJS.Timeout | undefined;
   #lastStart = -Infinity;
+  #lastAsk = -Infinity;
   #lastMs = 0;
   #lastGroups = -Infinity;
   #closed = false;
@@ -355,14 +364,21 @@ export class RollupService {
 
   /**
    * Asks for a refresh soon: PROMPT_MS after a quiet period; under load at most once per MIN_INTERVAL_MS and
-   * DUTY_FACTOR × the last refresh's duration. Such refreshes leave the groups' and the herd's days for
-   * one at most every GROUP_INTERVAL_MS.
+   * DUTY_FACTOR × the last refresh's duration, and while readings keep arriving not before they pause (or
+   * MAX_DEFER_MS has passed). Such refreshes leave the groups' and the herd's days for one at most every
+   * GROUP_INTERVAL_MS.
    */
   schedule(): void {
+    this.#lastAsk = performance.now();
+    this.#arm(Math.max(PROMPT_MS, this.#lastStart + Math.max(MIN_INTERVAL_MS, DUTY_FACTOR * this.#lastMs) - performance.now()));
+  }
+
+  #arm(delay: number): void {
     if (this.#closed || this.#timer) return;
-    const delay = Math.max(PROMPT_MS, this.#lastStart + Math.max(MIN_INTERVAL_MS, DUTY_FACTOR * this.#lastMs) - performance.now());
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
+      const now = performance.now();
+      if (now - this.#lastAsk < INGEST_QUIET_MS && now - this.#lastStart < MAX_DEFER_MS) return this.#arm(INGEST_QUIET_MS);
       this.refresh({ groups: 'due' }).catch((err: unknown) => this.opts.log.error('rollup refresh failed; the marked buckets are kept for the next one', { err: err as Error }));
     }, delay);
     this.#timer.unref();
