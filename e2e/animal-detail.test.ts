@@ -174,3 +174,36 @@ test('an unknown animal says so', async () => {
   await page.getByTestId('animal-none').waitFor({ timeout: 15_000 });
   assert.deepEqual(browser.errors, [], 'no console errors');
 });
+
+test('an imperial farm reads temperatures in °F: the herd table, its trend line and the charts', async () => {
+  const { page } = browser;
+  // The readings above went straight into the table; the herd's columns come from the latest ones, which ingest keeps.
+  await runSql(`
+    UPDATE farm_settings SET units = 'imperial';
+    INSERT INTO latest_readings (animal_id, metric_id, node_id, ts, value, received_at)
+      SELECT DISTINCT ON (animal_id, metric_id) animal_id, metric_id, node_id, ts, value, ts FROM readings ORDER BY animal_id, metric_id, ts DESC;
+  `);
+  await page.goto(office.api);
+  const cell = page.locator('[data-testid="herd-row"][data-tag="DE01"] [data-testid="reading-temperature"] [data-testid="reading-value"]');
+  // The farm settings arrive by subscription: the header turns °F once the change is pushed.
+  await page.locator('[data-metric="temperature"]', { hasText: '(°F)' }).first().waitFor({ timeout: 20_000 });
+  const value = Number(await cell.innerText());
+  assert.ok(value > 100 && value < 102.5, `38.2–38.8 °C is 100.8–101.8 °F; the cell says ${value}`);
+
+  await page.getByTestId('herd-trend-metric').click();
+  await page.getByRole('option', { name: 'Body temperature' }).click();
+  const sparkline = page.locator('[data-testid="herd-row"][data-tag="DE01"] [data-testid="sparkline"]');
+  await sparkline.waitFor({ timeout: 15_000 });
+  assert.match((await sparkline.getAttribute('aria-label'))!, /^Body temperature, last 24 h: 10\d\.\d–10\d\.\d °F$/);
+
+  await page.locator('[data-testid="herd-row"][data-tag="DE01"] [data-testid="animal-link"]').click();
+  const card = page.locator('[data-testid="metric-card"][data-metric="temperature"]');
+  await card.locator('canvas').waitFor({ timeout: 20_000 });
+  assert.match(await card.innerText(), /Body temperature\s*\(°F\)/);
+  assert.match(await page.locator('[data-testid="metric-card"][data-metric="activity"]').innerText(), /\(steps\/h\)/);
+  // The office's reason stays in its own words (°C); only the numbers the page formats follow the setting.
+  assert.match(await page.getByTestId('history').innerText(), /temperature 40\.1 °C for 2 h/);
+  await browser.screenshot('animal-detail-imperial');
+  await runSql("UPDATE farm_settings SET units = 'metric'");
+  assert.deepEqual(browser.errors, [], 'no console errors');
+});

@@ -169,6 +169,39 @@ test('change the farm name in Settings', async () => {
   assert.deepEqual(browser.errors, [], 'no console errors');
 });
 
+test('tune an alert rule in Settings, in the farm’s °F: checked in words, saved in °C, still there after a reload', async () => {
+  const { page } = browser;
+  const fever = page.locator('[data-testid="alert-rule"][data-rule="fever"]');
+  const absolute = fever.locator('input[data-testid="alert-rule-parameter"][data-parameter="absoluteC"]');
+  await absolute.waitFor({ timeout: 15_000 });
+  assert.equal(await absolute.inputValue(), '103.1', 'the default 39.5 °C, on an imperial farm');
+  assert.match(await fever.innerText(), /Absolute threshold while she has no baseline \(°F\)/);
+  assert.equal(await fever.getByTestId('alert-rule-save').isDisabled(), true, 'nothing to save yet');
+
+  await absolute.fill('90');
+  await fever.getByTestId('alert-rule-save').click();
+  assert.match(await fever.innerText(), /From 101\.3 to 107\.6 °F\./);
+  await absolute.fill('104');
+  await fever.getByTestId('alert-rule-save').click();
+  await fever.getByTestId('alert-rule-saved').waitFor({ timeout: 15_000 });
+  const stored = async () => (await adminGraphql(`{ alert_rules_by_pk(key: "fever") { enabled parameters } }`)).alert_rules_by_pk;
+  const saved = await stored();
+  assert.equal(saved.parameters.absoluteC, 40);
+  assert.equal(saved.parameters.riseC, 0.8, 'an untouched difference keeps its exact °C value');
+
+  await page.reload();
+  await absolute.waitFor({ timeout: 15_000 });
+  assert.equal(await absolute.inputValue(), '104', 'still there after a reload');
+  await browser.screenshot('settings-alert-rules');
+
+  await fever.getByTestId('alert-rule-defaults').click();
+  assert.equal(await absolute.inputValue(), '103.1');
+  await fever.getByTestId('alert-rule-save').click();
+  await fever.getByTestId('alert-rule-saved').waitFor({ timeout: 15_000 });
+  assert.equal((await stored()).parameters.absoluteC, 39.5);
+  assert.deepEqual(browser.errors, [], 'no console errors');
+});
+
 test('a worker acknowledges an alert but may not resolve it, and has no Nodes or Settings page', async () => {
   const { page } = browser;
   const worker = { name: 'ben', password: 'milking at five 2026' };
@@ -188,6 +221,9 @@ test('a worker acknowledges an alert but may not resolve it, and has no Nodes or
   await signIn(page, worker.name, worker.password);
   assert.equal(await page.getByTestId('nav-nodes').count(), 0);
   assert.equal(await page.getByTestId('nav-settings').count(), 0);
+  await page.goto(`${office.api}/#/settings`);
+  await page.getByTestId('page-forbidden').waitFor({ timeout: 15_000 });
+  assert.equal(await page.getByTestId('alert-rules').count(), 0, 'no alert rules for a worker');
   await page.getByTestId('nav-alerts').click();
   const row = page.locator(`[data-testid="alert-row"][data-alert-id="${insert_alerts_one.id}"]`);
   await row.waitFor({ timeout: 20_000 });

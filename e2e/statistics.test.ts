@@ -50,6 +50,8 @@ async function sqlValue(sql: string): Promise<string> {
 const TODAY = "(now() AT TIME ZONE 'Europe/Berlin')::date";
 await runSql(`
   UPDATE farm_settings SET time_zone = 'Europe/Berlin';
+  -- The rollups below are written as the office would have built them for this zone: it must not rebuild them.
+  UPDATE office.rollup_state SET time_zone = 'Europe/Berlin';
   INSERT INTO groups (name) VALUES ('Barn A'), ('Heifers');
   INSERT INTO animals (tag, group_id)
     SELECT 'C' || lpad(i::text, 2, '0'), (SELECT id FROM groups WHERE name = CASE WHEN i <= 8 THEN 'Barn A' ELSE 'Heifers' END)
@@ -74,9 +76,10 @@ await runSql(`
            percentile_cont(0.25) WITHIN GROUP (ORDER BY mean), percentile_cont(0.5) WITHIN GROUP (ORDER BY mean),
            percentile_cont(0.75) WITHIN GROUP (ORDER BY mean)
     FROM readings_daily GROUP BY 1, 2;
-  -- 18 alerts over the last four weeks, three causes in turn.
-  INSERT INTO alerts (animal_id, category, cause, reason, onset, raised_at)
-    SELECT (SELECT min(id) FROM animals) + i % 12, c.category, c.cause, 'e2e', now() - i * interval '37 hours', now() - i * interval '37 hours'
+  -- 18 alerts over the last four weeks, three causes in turn; resolved, as an animal has one open alert per cause.
+  INSERT INTO alerts (animal_id, category, cause, status, reason, onset, raised_at, resolved_at)
+    SELECT (SELECT min(id) FROM animals) + i % 12, c.category, c.cause, 'resolved', 'e2e', now() - i * interval '37 hours', now() - i * interval '37 hours',
+           now() - i * interval '37 hours' + interval '1 hour'
     FROM generate_series(0, 17) i
     JOIN (VALUES (0, 'Health', 'AnimalTemperature'), (1, 'Behaviour', 'Activity'), (2, 'Reproduction', 'Parturition')) c(k, category, cause) ON c.k = i % 3;
 `);

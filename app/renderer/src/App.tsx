@@ -1,6 +1,6 @@
-import { Anchor, AppShell, Burger, Group, NavLink, Stack, Text, Title } from '@mantine/core';
+import { Anchor, AppShell, Burger, Button, Group, NavLink, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { canOpen, roleLabel, startPageFor } from './auth/auth-model.ts';
 import { AuthGate, type SignedIn } from './auth/AuthGate.tsx';
 import { UserMenu } from './auth/UserMenu.tsx';
@@ -34,6 +34,7 @@ function SignedInApp({ signedIn }: { signedIn: SignedIn }) {
   // The farm's name rarely changes; a slow refresh keeps the header right without a subscription yet.
   const farm = usePollingQuery<FarmData>(FARM_QUERY, 60_000);
   const farmName = farm.data?.farm_settings[0]?.name;
+  const main = useRef<HTMLElement>(null);
 
   useEffect(() => {
     document.title = [route?.label, farmName, 'Yoctosehns'].filter(Boolean).join(' · ');
@@ -47,6 +48,9 @@ function SignedInApp({ signedIn }: { signedIn: SignedIn }) {
       navbar={{ width: 200, breakpoint: 'sm', collapsed: { mobile: !navbarOpened } }}
       padding="md"
     >
+      <Button className="skip-link" onClick={() => main.current?.focus()} data-testid="skip-to-page">
+        Skip to the page
+      </Button>
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap" miw={0}>
@@ -73,7 +77,7 @@ function SignedInApp({ signedIn }: { signedIn: SignedIn }) {
         ))}
       </AppShell.Navbar>
 
-      <AppShell.Main>
+      <AppShell.Main ref={main} tabIndex={-1}>
         {Page ? (
           <Page />
         ) : route ? (

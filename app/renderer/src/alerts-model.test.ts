@@ -1,5 +1,5 @@
 import { assert, test } from '../../../scripts/test-api.ts';
-import { ALERTS_SUBSCRIPTIONS, alertActions, alertCountLabel, alertSubject, categoriesOf, detailEntries, filterAlerts, words, type AlertRow } from './alerts-model.ts';
+import { ALERTS_SUBSCRIPTIONS, alertActions, alertCountLabel, alertSubject, categoriesOf, detailEntries, filterAlerts, temperatureKind, words, type AlertRow } from './alerts-model.ts';
 
 function alert(over: Partial<AlertRow>): AlertRow {
   return {
@@ -48,7 +48,7 @@ test('the subject: animal, else node, else group', () => {
 });
 
 test('the numbers from details, labelled', () => {
-  assert.deepEqual(detailEntries({ ratio: 2.8123, baseline: { mean: 412.4, days: 7 }, hours: 6, metric: 'activity', flags: [1, 2], skip: null }, 'en-US'), [
+  assert.deepEqual(detailEntries({ ratio: 2.8123, baseline: { mean: 412.4, days: 7 }, hours: 6, metric: 'activity', flags: [1, 2], skip: null }, 'metric', 'en-US'), [
     { label: 'Ratio', value: '2.81' },
     { label: 'Baseline mean', value: '412' },
     { label: 'Baseline days', value: '7' },
@@ -56,8 +56,33 @@ test('the numbers from details, labelled', () => {
     { label: 'Metric', value: 'activity' },
     { label: 'Flags', value: '1, 2' },
   ]);
-  assert.deepEqual(detailEntries(null), []);
-  assert.deepEqual(detailEntries([1, 2]), []);
+  assert.deepEqual(detailEntries(null, 'metric'), []);
+  assert.deepEqual(detailEntries([1, 2], 'metric'), []);
+});
+
+test('temperatures in details follow the farm’s units: levels converted, rises and drops scaled', () => {
+  // A fever against her baseline: the threshold is a rise.
+  const fever = { temperature_c: 40.1, baseline_c: 38.6, rise_c: 1.5, hours: 5, threshold_c: 0.8 };
+  assert.deepEqual(detailEntries(fever, 'metric', 'en-US'), [
+    { label: 'Temperature', value: '40.1 °C' },
+    { label: 'Baseline', value: '38.6 °C' },
+    { label: 'Rise', value: '1.5 °C' },
+    { label: 'Hours', value: '5' },
+    { label: 'Threshold', value: '0.8 °C' },
+  ]);
+  assert.deepEqual(detailEntries(fever, 'imperial', 'en-US'), [
+    { label: 'Temperature', value: '104.2 °F' },
+    { label: 'Baseline', value: '101.5 °F' },
+    { label: 'Rise', value: '2.7 °F' },
+    { label: 'Hours', value: '5' },
+    { label: 'Threshold', value: '1.4 °F' },
+  ]);
+  // Without a baseline the threshold is a level; a calving's drop is a difference.
+  assert.deepEqual(detailEntries({ temperature_c: 39.8, threshold_c: 39.5 }, 'imperial', 'en-US').map((e) => e.value), ['103.6 °F', '103.1 °F']);
+  assert.equal(temperatureKind('temperature_24h_before_c', { drop_c: 0.4 }), 'level');
+  assert.equal(temperatureKind('threshold_c', { drop_c: 0.4 }), 'difference');
+  assert.equal(temperatureKind('drop_c', {}), 'difference');
+  assert.equal(temperatureKind('threshold_percent', {}), undefined);
 });
 
 test('who may do what (the worker acknowledges, only others resolve, the viewer neither)', () => {

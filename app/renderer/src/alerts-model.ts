@@ -1,4 +1,6 @@
 // The action list's data shaping (issue 6, item 3), free of React and the DOM so it can be tested in Node.
+import { formatReadingValue } from './herd-model.ts';
+import { displayUnit } from './settings-model.ts';
 
 /** How many resolved alerts the history shows (newest first). */
 export const HISTORY_LIMIT = 100;
@@ -121,11 +123,27 @@ export function formatNumber(value: number, locale?: string): string {
 }
 
 /**
- * The numbers behind the alert, from `details`, as label and value ("Baseline ratio: 2.8"). Nested objects are
+ * Which temperatures in `details` are levels and which are differences. The office names a temperature with a
+ * `_c` suffix and stores it in °C (temperature_c, baseline_c, rise_c, drop_c, threshold_c). A rise or drop is a
+ * difference: in °F it scales by 1.8 but is not shifted by 32. A threshold is of the kind it was compared with
+ * (a rise or drop when the details carry one; a level otherwise, as for a fever judged without a baseline).
+ */
+export function temperatureKind(key: string, details: Readonly<Record<string, unknown>>): 'level' | 'difference' | undefined {
+  if (!key.endsWith('_c')) return undefined;
+  const name = key.slice(0, -2);
+  if (/(^|_)(rise|drop)$/.test(name)) return 'difference';
+  if (name === 'threshold' && Object.keys(details).some((k) => /(^|_)(rise|drop)_c$/.test(k))) return 'difference';
+  return 'level';
+}
+
+/**
+ * The numbers behind the alert, from `details`, as label and value ("Baseline ratio: 2.8"). Temperatures (°C in
+ * `details`) are shown in the farm's units with their unit ("Temperature: 104.2 °F"). Nested objects are
  * flattened one level ("Baseline mean"); arrays are joined; in the order the office sends (jsonb's own, not the rule's).
  */
-export function detailEntries(details: unknown, locale?: string): { label: string; value: string }[] {
+export function detailEntries(details: unknown, units: string, locale?: string): { label: string; value: string }[] {
   if (!details || typeof details !== 'object' || Array.isArray(details)) return [];
+  const record = details as Record<string, unknown>;
   const out: { label: string; value: string }[] = [];
   const show = (v: unknown): string | undefined => {
     if (typeof v === 'number') return Number.isFinite(v) ? formatNumber(v, locale) : String(v);
@@ -134,8 +152,15 @@ export function detailEntries(details: unknown, locale?: string): { label: strin
     if (Array.isArray(v)) return v.map((x) => show(x) ?? JSON.stringify(x)).join(', ');
     return undefined;
   };
-  for (const [key, value] of Object.entries(details as Record<string, unknown>)) {
+  const temperature = displayUnit('°C', units);
+  for (const [key, value] of Object.entries(record)) {
     if (value === null || value === undefined) continue;
+    const kind = temperatureKind(key, record);
+    if (kind && typeof value === 'number' && Number.isFinite(value)) {
+      const shown = kind === 'level' ? temperature.convert(value) : value * temperature.scale;
+      out.push({ label: words(key.slice(0, -2)), value: `${formatReadingValue(shown, temperature.unit, locale)} ${temperature.unit}` });
+      continue;
+    }
     const shown = show(value);
     if (shown !== undefined) {
       out.push({ label: words(key), value: shown });

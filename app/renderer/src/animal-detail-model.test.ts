@@ -11,7 +11,6 @@ import {
   farmWallToUtc,
   formatAnimalAge,
   formatFarmDateTime,
-  formatMetricValue,
   historyEntries,
   HOUR,
   markersInRange,
@@ -22,6 +21,7 @@ import {
   rollingBaseline,
   safeTimeZone,
   seriesByMetric,
+  seriesInUnits,
   utcToFarmWall,
   zoneOffsetMs,
   type DetailAlert,
@@ -226,8 +226,25 @@ test('eventErrorInWords turns the office’s codes into words', () => {
   assert.equal(eventErrorInWords([]), 'Could not save the event.');
 });
 
-test('formatMetricValue: decimals per unit', () => {
-  assert.equal(formatMetricValue(38.66, '°C', 'en'), '38.7');
-  assert.equal(formatMetricValue(512.4, 'steps/h', 'en'), '512');
-  assert.equal(formatMetricValue(1.234, 'x', 'en'), '1.23');
+test('seriesInUnits: an imperial farm charts temperatures in °F, and the baseline band follows', () => {
+  const start = Date.parse('2026-11-01T00:00:00Z');
+  const rows = [];
+  for (let i = 0; i < 3 * 144; i++) {
+    rows.push({ metric_id: 1, ts: new Date(start + i * 10 * MINUTE).toISOString(), value: 38 + (i % 3) * 0.5 });
+    rows.push({ metric_id: 2, ts: new Date(start + i * 10 * MINUTE).toISOString(), value: 500 });
+  }
+  const stored = seriesByMetric(rows, METRICS);
+  const [temperature, activity] = seriesInUnits(stored, 'imperial');
+  assert.equal(temperature!.metric.unit, '°F');
+  assert.equal(temperature!.metric.key, 'temperature');
+  assert.deepEqual(temperature!.points.slice(0, 3).map(([, v]) => Math.round(v * 10) / 10), [100.4, 101.3, 102.2]);
+  assert.equal(activity, stored[1], 'other metrics are passed through untouched');
+  assert.equal(stored[0]!.metric.unit, '°C', 'the stored series is left alone');
+  assert.deepEqual(seriesInUnits(stored, 'metric'), stored);
+
+  // Median and MAD follow the change of unit: the band in °F is the °C band converted (38.5 ± 0.75 °C).
+  const range = { from: start + 2 * DAY, to: start + 3 * DAY };
+  const band = rollingBaseline(temperature!.points, range, { windowMs: DAY })[0]!;
+  assert.ok(Math.abs(band.median - 101.3) < 1e-9, `${band.median}`);
+  assert.ok(Math.abs(band.low - (37.75 * 1.8 + 32)) < 1e-9 && Math.abs(band.high - (39.25 * 1.8 + 32)) < 1e-9, `${band.low}–${band.high}`);
 });

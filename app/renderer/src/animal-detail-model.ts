@@ -1,5 +1,6 @@
 // The animal detail page's data shaping, kept free of React, ECharts and the DOM so it can be unit-tested in
 // Node: the page's queries, range → where clause, the baseline band, marker lists and the farm's clock.
+import { displayUnit } from './settings-model.ts';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
@@ -8,7 +9,7 @@ export const DAY = 24 * HOUR;
 /** The small, live part of the page: the animal, its alerts and events, and what the charts need to label. */
 function detailFields(animalId: number): Record<string, string> {
   return {
-    farm_settings: /* GraphQL */ `farm_settings { time_zone }`,
+    farm_settings: /* GraphQL */ `farm_settings { time_zone units }`,
     metrics: /* GraphQL */ `metrics(order_by: {id: asc}) { id key name unit }`,
     animals_by_pk: /* GraphQL */ `animals_by_pk(id: ${animalId}) {
       id tag official_id name sex birth_date breed status unconfirmed due_date
@@ -100,7 +101,7 @@ export interface DetailEvent {
 }
 
 export interface DetailData {
-  farm_settings: { time_zone: string }[];
+  farm_settings: { time_zone: string; units: string }[];
   metrics: DetailMetric[];
   animals_by_pk: DetailAnimal | null;
   alerts: DetailAlert[];
@@ -317,6 +318,19 @@ export function seriesByMetric(rows: readonly ReadingRow[], metrics: readonly De
     out.push({ metric, points });
   }
   return out;
+}
+
+/**
+ * The series as the farm reads them: temperatures in °F on an imperial farm (metric and label), other metrics
+ * as stored. Converted before the baseline is computed: median and MAD follow a linear change of unit, so the
+ * band comes out the same as converting it afterwards, and the chart, axis and tooltip need no unit logic.
+ */
+export function seriesInUnits(series: readonly MetricSeries[], units: string): MetricSeries[] {
+  return series.map((s) => {
+    const shown = displayUnit(s.metric.unit, units);
+    if (shown.unit === s.metric.unit) return s;
+    return { metric: { ...s.metric, unit: shown.unit }, points: s.points.map(([t, v]) => [t, shown.convert(v)]) };
+  });
 }
 
 function isSorted(points: readonly [number, number][]): boolean {
@@ -567,22 +581,4 @@ export function eventErrorInWords(errors: readonly { message: string; extensions
     default:
       return message ? `Could not save the event: ${message}` : 'Could not save the event.';
   }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Numbers
-
-const DECIMALS_BY_UNIT: Record<string, number> = { '°C': 1, kg: 0, 'steps/h': 0, 'min/h': 0, L: 1, '%': 0 };
-const valueFormats = new Map<string, Intl.NumberFormat>();
-
-/** A reading's value as the chart's axis and tooltip show it: one decimal for °C, whole steps, … */
-export function formatMetricValue(value: number, unit: string, locale?: string): string {
-  const decimals = DECIMALS_BY_UNIT[unit];
-  const key = `${locale ?? ''}|${decimals ?? 'auto'}`;
-  let format = valueFormats.get(key);
-  if (!format) {
-    format = new Intl.NumberFormat(locale, decimals === undefined ? { maximumFractionDigits: 2 } : { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
-    valueFormats.set(key, format);
-  }
-  return format.format(value);
 }

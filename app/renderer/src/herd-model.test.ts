@@ -4,8 +4,10 @@ import {
   countLabel,
   filterAnimals,
   formatAge,
+  formatFarmDate,
   formatFarmTime,
   formatReadingValue,
+  formatShownValue,
   hasNoReadings,
   isEmptyFarm,
   metricColumns,
@@ -17,12 +19,14 @@ import {
   herdRows,
   nextSort,
   sortHerd,
+  sparklineLabel,
   sparklinePoints,
   sparklineSeries,
   HERD_QUERY,
   type Animal,
   type Metric,
 } from './herd-model.ts';
+import { displayUnit } from './settings-model.ts';
 
 const METRICS: Metric[] = [
   { id: 1, key: 'temperature', name: 'Body temperature', unit: '°C' },
@@ -60,11 +64,22 @@ test('metricColumns keeps only metrics read somewhere in the herd, in metric ord
     animal({ id: 3 }),
   ];
   assert.deepEqual(
-    metricColumns(METRICS, herd).map((m) => m.key),
+    metricColumns(METRICS, herd, 'metric').map((m) => m.key),
     ['temperature', 'rumination'],
   );
-  assert.deepEqual(metricColumns(METRICS, []), []);
-  assert.deepEqual(metricColumns(METRICS, [animal({})]), []);
+  assert.deepEqual(metricColumns(METRICS, [], 'metric'), []);
+  assert.deepEqual(metricColumns(METRICS, [animal({})], 'metric'), []);
+});
+
+test('metricColumns: an imperial farm reads temperatures in °F, other metrics as stored', () => {
+  const herd = [animal({ latest_readings: [reading(1, 38.7), reading(3, 28)] })];
+  const [temperature, rumination] = metricColumns(METRICS, herd, 'imperial');
+  assert.equal(temperature!.shown.unit, '°F');
+  assert.equal(formatShownValue(38.7, temperature!.shown, 'en-US'), '101.7');
+  assert.equal(rumination!.shown.unit, 'min/h');
+  assert.equal(formatShownValue(28.4, rumination!.shown, 'en-US'), '28');
+  assert.equal(metricColumns(METRICS, herd, 'metric')[0]!.shown.unit, '°C');
+  assert.equal(formatShownValue(38.7, metricColumns(METRICS, herd, 'metric')[0]!.shown, 'de-DE'), '38,7');
 });
 
 test('readingsByMetric indexes an animal’s latest readings by metric id', () => {
@@ -144,8 +159,17 @@ test('formatFarmTime shows the farm’s clock, not the viewer’s', () => {
   assert.match(formatFarmTime(iso, 'Europe/Berlin', 'en-GB'), /28 Nov 2026, 08:00:00 (CET|GMT\+1)/);
   assert.match(formatFarmTime(iso, 'America/Chicago', 'en-GB'), /28 Nov 2026, 01:00:00 (CST|GMT-6)/);
   assert.match(formatFarmTime(iso, 'UTC', 'en-GB'), /28 Nov 2026, 07:00:00 UTC/);
+  assert.equal(formatFarmTime(Date.parse(iso), 'UTC', 'en-GB'), formatFarmTime(iso, 'UTC', 'en-GB'));
   // Summer time is the zone's business, not a fixed offset.
   assert.match(formatFarmTime('2026-07-01T07:00:00Z', 'Europe/Berlin', 'en-GB'), /1 Jul 2026, 09:00:00 (CEST|GMT\+2)/);
+});
+
+test('formatFarmDate gives the day on the farm’s calendar', () => {
+  // 23:30 UTC is already the next day in Berlin, still the same day in Chicago.
+  assert.equal(formatFarmDate('2026-11-28T23:30:00Z', 'Europe/Berlin', 'en-GB'), '29 Nov 2026');
+  assert.equal(formatFarmDate('2026-11-28T23:30:00Z', 'America/Chicago', 'en-GB'), '28 Nov 2026');
+  assert.equal(formatFarmDate('2026-11-28T23:30:00Z', 'Mars/Olympus_Mons', 'en-GB'), '28 Nov 2026');
+  assert.equal(formatFarmDate('garbage', 'UTC'), 'garbage');
 });
 
 test('formatFarmTime falls back to UTC for an unknown zone and passes bad input through', () => {
@@ -259,6 +283,18 @@ test('sparklineSeries groups per animal and averages per hour, in time order', (
   ]);
   assert.deepEqual(series.get(2), [[Date.parse('2026-11-28T06:00:00Z'), 5]]);
   assert.equal(series.get(3), undefined);
+});
+
+test('sparklineLabel names the metric and the values the line moves between, in the farm’s units', () => {
+  const series: [number, number][] = [
+    [0, 38.5],
+    [1, 39.5],
+    [2, 38.9],
+  ];
+  assert.equal(sparklineLabel('Body temperature', series, displayUnit('°C', 'metric'), 'en-US'), 'Body temperature, last 24 h: 38.5–39.5 °C');
+  assert.equal(sparklineLabel('Body temperature', series, displayUnit('°C', 'imperial'), 'en-US'), 'Body temperature, last 24 h: 101.3–103.1 °F');
+  assert.equal(sparklineLabel('Activity', [[0, 400.2], [1, 399.9]], displayUnit('steps/h', 'imperial'), 'en-US'), 'Activity, last 24 h: 400 steps/h');
+  assert.equal(sparklineLabel('Activity', [], displayUnit('steps/h', 'metric')), 'Activity, last 24 h');
 });
 
 test('sparklinePoints scales into the box, y downwards, flat series in the middle', () => {

@@ -1,4 +1,5 @@
 // The herd page's data shaping, kept free of React and the DOM so it can be unit-tested in Node.
+import { displayUnit, type DisplayUnit } from './settings-model.ts';
 
 /** The herd page's root fields: asked together over HTTP, or each as one live subscription (Hasura allows one root field per subscription). */
 const HERD_FIELDS = {
@@ -86,14 +87,19 @@ export function hasNoReadings(animals: readonly Animal[]): boolean {
   return animals.every((a) => a.latest_readings.length === 0);
 }
 
+/** A metric column: the metric and how its stored values are shown under the farm's units (°F on an imperial farm). */
+export interface MetricColumn extends Metric {
+  shown: DisplayUnit;
+}
+
 /**
  * The metrics that get a column: those with at least one latest reading anywhere in the herd, in the
  * metrics' own order. Judged on the whole herd, not the filtered rows, so columns do not jump while typing.
  */
-export function metricColumns(metrics: readonly Metric[], animals: readonly Animal[]): Metric[] {
+export function metricColumns(metrics: readonly Metric[], animals: readonly Animal[], units: string): MetricColumn[] {
   const seen = new Set<number>();
   for (const animal of animals) for (const reading of animal.latest_readings) seen.add(reading.metric_id);
-  return metrics.filter((m) => seen.has(m.id));
+  return metrics.filter((m) => seen.has(m.id)).map((m) => ({ ...m, shown: displayUnit(m.unit, units) }));
 }
 
 export function readingsByMetric(animal: Animal): Map<number, LatestReading> {
@@ -144,6 +150,11 @@ export function formatReadingValue(value: number, unit: string, locale?: string)
   return format.format(value);
 }
 
+/** A stored value (°C for temperatures) as the farm reads it, e.g. "101.8" on an imperial farm. */
+export function formatShownValue(value: number, shown: DisplayUnit, locale?: string): string {
+  return formatReadingValue(shown.convert(value), shown.unit, locale);
+}
+
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
@@ -164,11 +175,11 @@ export function formatAge(iso: string, now: number): string {
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
-function farmDateFormat(timeZone: string, locale?: string): Intl.DateTimeFormat {
-  const cacheKey = `${locale ?? ''}|${timeZone}`;
+function farmDateFormat(timeZone: string, withTime: boolean, locale?: string): Intl.DateTimeFormat {
+  const cacheKey = `${locale ?? ''}|${timeZone}|${withTime}`;
   let format = dateFormats.get(cacheKey);
   if (!format) {
-    const options: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: 'long' };
+    const options: Intl.DateTimeFormatOptions = withTime ? { dateStyle: 'medium', timeStyle: 'long' } : { dateStyle: 'medium' };
     try {
       format = new Intl.DateTimeFormat(locale, { ...options, timeZone });
     } catch {
@@ -180,11 +191,18 @@ function farmDateFormat(timeZone: string, locale?: string): Intl.DateTimeFormat 
   return format;
 }
 
-/** A time stamp on the farm's clock, with the zone's name, e.g. "28 Nov 2026, 08:00:00 CET". */
-export function formatFarmTime(iso: string, timeZone: string, locale?: string): string {
+/** A time stamp (ISO 8601 or epoch ms) on the farm's clock, with the zone's name, e.g. "28 Nov 2026, 08:00:00 CET". */
+export function formatFarmTime(at: string | number, timeZone: string, locale?: string): string {
+  const date = new Date(at);
+  if (Number.isNaN(date.getTime())) return String(at);
+  return farmDateFormat(timeZone, true, locale).format(date);
+}
+
+/** The day a time stamp falls on, on the farm's calendar, e.g. "28 Nov 2026". */
+export function formatFarmDate(iso: string, timeZone: string, locale?: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return farmDateFormat(timeZone, locale).format(date);
+  return farmDateFormat(timeZone, false, locale).format(date);
 }
 
 /** The reading cell's tooltip: when it was measured and when the office got it, on the farm's clock. */
@@ -403,4 +421,22 @@ export function sparklinePoints(series: readonly (readonly [number, number])[], 
       return `${fmt(x)},${fmt(y)}`;
     })
     .join(' ');
+}
+
+/**
+ * The sparkline's name for screen readers and its hover tooltip: what it shows and between which values it
+ * moves, in the farm's units ("Body temperature, last 24 h: 101.1–102.4 °F").
+ */
+export function sparklineLabel(name: string, series: readonly (readonly [number, number])[], shown: DisplayUnit, locale?: string): string {
+  const what = `${name}, last ${SPARKLINE_HOURS} h`;
+  if (series.length === 0) return what;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const [, v] of series) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const low = formatShownValue(min, shown, locale);
+  const high = formatShownValue(max, shown, locale);
+  return `${what}: ${low === high ? low : `${low}–${high}`} ${shown.unit}`;
 }

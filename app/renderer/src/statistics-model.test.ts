@@ -6,6 +6,7 @@ import {
   dailyTrend,
   dayCount,
   daysWithData,
+  formatAxisTick,
   formatDay,
   formatPeriod,
   formatWeek,
@@ -236,4 +237,12 @@ test('days in words, in the reader\'s locale and never shifted by the viewer\'s 
   assert.equal(formatDay('not a day'), 'not a day');
   assert.equal(formatPeriod({ from: '2026-11-22', to: '2026-11-28' }, 'en-GB'), 'Sun, 22 Nov 2026 – Sat, 28 Nov 2026 (7 days)');
   assert.equal(formatPeriod({ from: '2026-11-28', to: '2026-11-28' }, 'en-GB'), 'Sat, 28 Nov 2026 (1 day)');
+});
+
+test('axis ticks keep the decimals they have: °F ticks above 100 stay apart', () => {
+  assert.deepEqual([100.8, 101, 101.2, 101.4].map((v) => formatAxisTick(v, 'en-US')), ['100.8', '101', '101.2', '101.4']);
+  assert.deepEqual([38.65, 38.7].map((v) => formatAxisTick(v, 'de-DE')), ['38,65', '38,7']);
+  // ECharts' float steps (0.1 + 0.2) do not show as 0.30000000000000004.
+  assert.deepEqual([101.302, 0.1 + 0.2].map((v) => formatAxisTick(v, 'en-US')), ['101.302', '0.3']);
+  assert.equal(formatAxisTick(12_500, 'en-US'), '12,500');
 });

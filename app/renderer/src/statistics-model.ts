@@ -488,6 +488,19 @@ export function periodSummary(herd: readonly DailyRow[], days: number, unit: Dis
 // ---------------------------------------------------------------------------------------------------------
 // Words
 
+const tickFormats = new Map<string, Intl.NumberFormat>();
+
+/**
+ * A value axis's tick label: ECharts picks round ticks (101.2, 101.4 …; 38.65, 38.7 …; 38.602, 38.604 … for weekly
+ * means that barely move), shown with the decimals they have, up to three, in the reader's locale. A metric's own
+ * rounding would print 38.65 and 38.7 both as 38.7, and a "no decimals from 100 on" rule 101.2 and 101.4 both as 101.
+ */
+export function formatAxisTick(value: number, locale?: string): string {
+  let format = tickFormats.get(locale ?? '');
+  if (!format) tickFormats.set(locale ?? '', (format = new Intl.NumberFormat(locale, { maximumFractionDigits: 3 })));
+  return format.format(value);
+}
+
 const dayFormats = new Map<string, Intl.DateTimeFormat>();
 
 /**

@@ -1,5 +1,6 @@
 import { assert, test } from '../../../../scripts/test-api.ts';
 import {
+  auditDetailText,
   canOpen,
   formatWait,
   PAGE_ACCESS,
@@ -92,4 +93,13 @@ test('formatWait rounds up to a unit a person reads', () => {
   assert.equal(formatWait(61), '2 minutes');
   assert.equal(formatWait(900), '15 minutes');
   assert.equal(formatWait(7200), '2 hours');
+});
+
+test('a security log entry’s detail in words, every field kept', () => {
+  assert.equal(auditDetailText({ jti: '6b2e5ac1', via: 'refresh', family: 'f1' }), 'Token ID: 6b2e5ac1 · Via: refresh · Family: f1');
+  assert.equal(auditDetailText({ via: 'setup', role: 'owner', user_id: 3, skipped: null, groups: [1, 2] }), 'Via: setup · Role: owner · User ID: 3 · Groups: [1,2]');
+  assert.equal(auditDetailText({}), '');
+  assert.equal(auditDetailText(null), '');
+  assert.equal(auditDetailText('locked for 15 min'), 'locked for 15 min');
+  assert.equal(auditDetailText(42), '42');
 });

@@ -138,3 +138,23 @@ export function pagesFor(role: string): PageAccess[] {
 export function startPageFor(role: string): PageAccess | undefined {
   return pagesFor(role)[0];
 }
+
+/**
+ * A security log entry's detail as the owner reads it: "Via: refresh · Role: owner" rather than its JSON. Every
+ * field stays (a token's ID ties its issue to its revocation); a nested value keeps its JSON.
+ */
+export function auditDetailText(detail: unknown): string {
+  if (detail == null) return '';
+  if (typeof detail !== 'object' || Array.isArray(detail)) return typeof detail === 'string' ? detail : JSON.stringify(detail);
+  return Object.entries(detail as Record<string, unknown>)
+    .filter(([, v]) => v != null && v !== '')
+    .map(([k, v]) => `${auditKey(k)}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .join(' · ');
+}
+
+/** "token_id" → "Token ID", "jti" → "Token ID": the log's field names in words. */
+function auditKey(key: string): string {
+  if (key === 'jti') return 'Token ID';
+  const spaced = key.replace(/[_-]+/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase().replace(/\bid\b/g, 'ID');
+  return spaced.charAt(0).toUpperCase() + spaced.slice(1);
+}

@@ -3,16 +3,17 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useRef, type ReactNode } from 'react';
 import {
   formatAge,
-  formatReadingValue,
+  formatShownValue,
   HERD_BADGE_LABELS,
   readingTitle,
   SPARKLINE_HOURS,
+  sparklineLabel,
   sparklinePoints,
   type AnimalStatus,
   type HerdBadge,
   type HerdRow as HerdRowData,
   type HerdSort,
-  type Metric,
+  type MetricColumn,
   type SortKey,
 } from '../herd-model.ts';
 
@@ -42,7 +43,7 @@ const SPARK_W = 96;
 const SPARK_H = 24;
 
 export interface Sparkline {
-  metric: Metric;
+  metric: MetricColumn;
   /** Per animal id: hourly [epoch ms, mean] pairs; an animal missing here has not been fetched yet. */
   series: ReadonlyMap<number, readonly (readonly [number, number])[]>;
   /** The window the lines are drawn over. */
@@ -51,7 +52,7 @@ export interface Sparkline {
 
 interface HerdTableProps {
   rows: readonly HerdRowData[];
-  columns: readonly Metric[];
+  columns: readonly MetricColumn[];
   timeZone: string;
   /** Epoch ms the ages are measured from; passed in so every cell agrees and the table stays pure. */
   now: number;
@@ -112,12 +113,13 @@ export function HerdTable({ rows, columns, timeZone, now, sort, onSort, sparklin
 
   const colCount = 5 + columns.length + (sparkline ? 1 : 0);
   return (
-    // One box scrolls both ways: sideways on a phone rather than squeeze figures into slivers, and down
-    // through the herd with only the rows on screen in the DOM.
+    // One box scrolls both ways: sideways on a tablet or phone rather than squeeze figures into slivers, and down
+    // through the herd with only the rows on screen in the DOM. It takes the height its page leaves it (a flex
+    // child), so its sideways scrollbar is on screen however tall the filters above it wrap.
     <Box
       ref={scrollRef}
       data-testid="herd-scroll"
-      style={{ overflow: 'auto', height: 'max(420px, calc(100dvh - 260px))', contain: 'strict' }}
+      style={{ overflow: 'auto', flex: '1 1 0', minHeight: 420, contain: 'strict' }}
       tabIndex={0}
       aria-label="Herd table"
     >
@@ -150,7 +152,7 @@ export function HerdTable({ rows, columns, timeZone, now, sort, onSort, sparklin
                 <>
                   {m.name}{' '}
                   <Text span c="dimmed" size="xs">
-                    ({m.unit})
+                    ({m.shown.unit})
                   </Text>
                 </>,
                 120,
@@ -196,7 +198,7 @@ interface HerdRowProps {
   row: HerdRowData;
   index: number;
   measureRef: (node: HTMLTableRowElement | null) => void;
-  columns: readonly Metric[];
+  columns: readonly MetricColumn[];
   timeZone: string;
   now: number;
   sparkline?: Sparkline;
@@ -237,7 +239,7 @@ const HerdRow = memo(function HerdRow({ row, index, measureRef, columns, timeZon
       </Table.Td>
       {sparkline && (
         <Table.Td data-testid="sparkline-cell">
-          <SparklineSvg series={series} to={sparkline.to} label={`${sparkline.metric.name}, last ${SPARKLINE_HOURS} h`} />
+          <SparklineSvg series={series} to={sparkline.to} label={sparklineLabel(sparkline.metric.name, series ?? [], sparkline.metric.shown)} />
         </Table.Td>
       )}
       {columns.map((metric) => {
@@ -247,7 +249,7 @@ const HerdRow = memo(function HerdRow({ row, index, measureRef, columns, timeZon
             {reading ? (
               <div title={readingTitle(reading, timeZone)}>
                 <Text size="sm" data-testid="reading-value">
-                  {formatReadingValue(reading.value, metric.unit)}
+                  {formatShownValue(reading.value, metric.shown)}
                 </Text>
                 <Text size="xs" c="dimmed" data-testid="reading-age">
                   {formatAge(reading.ts, now)}
@@ -277,6 +279,8 @@ function SparklineSvg({ series, to, label }: { series?: readonly (readonly [numb
   }
   return (
     <svg width={SPARK_W} height={SPARK_H} viewBox={`0 0 ${SPARK_W} ${SPARK_H}`} role="img" aria-label={label} data-testid="sparkline">
+      {/* The title is the hover tooltip: the values the line moves between (the line alone has no scale). */}
+      <title>{label}</title>
       <polyline points={points} fill="none" stroke="var(--mantine-primary-color-filled)" strokeWidth={1.5} strokeLinejoin="round" />
     </svg>
   );

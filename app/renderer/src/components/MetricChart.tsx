@@ -6,7 +6,9 @@ import { DataZoomComponent, GridComponent, MarkLineComponent, TooltipComponent, 
 import { connect, init, use, type ComposeOption, type ECharts } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useMemo, useRef } from 'react';
-import { axisLabel, formatMetricValue, pointLabel, pointsInRange, type BaselinePoint, type Marker, type MetricSeries, type TimeRange } from '../animal-detail-model.ts';
+import { formatReadingValue } from '../herd-model.ts';
+import { formatAxisTick } from '../statistics-model.ts';
+import { axisLabel, pointLabel, pointsInRange, type BaselinePoint, type Marker, type MetricSeries, type TimeRange } from '../animal-detail-model.ts';
 
 use([LineChart, GridComponent, TooltipComponent, DataZoomComponent, MarkLineComponent, CanvasRenderer]);
 
@@ -75,7 +77,7 @@ export function MetricChart({ series, baseline, markers, range, timeZone, group,
       yAxis: {
         type: 'value',
         scale: true,
-        axisLabel: { color: text, formatter: (value: number) => formatMetricValue(value, metric.unit) },
+        axisLabel: { color: text, formatter: (value: number) => formatAxisTick(value) },
         splitLine: { lineStyle: { color: dark ? '#373a40' : '#e9ecef' } },
       },
       tooltip: {
@@ -84,7 +86,21 @@ export function MetricChart({ series, baseline, markers, range, timeZone, group,
       },
       dataZoom: [
         { type: 'inside', filterMode: 'none' },
-        { type: 'slider', filterMode: 'none', height: 20, bottom: 8, labelFormatter: (value: number) => pointLabel(value, timeZone) },
+        {
+          type: 'slider',
+          filterMode: 'none',
+          height: 20,
+          bottom: 8,
+          labelFormatter: (value: number) => pointLabel(value, timeZone),
+          // ECharts' slider is drawn for a light page: in dark mode its frame and preview glare, its labels vanish.
+          textStyle: { color: text },
+          ...(dark && {
+            borderColor: '#495057',
+            fillerColor: 'rgba(34, 139, 230, 0.25)',
+            dataBackground: { lineStyle: { color: '#5c5f66' }, areaStyle: { color: '#373a40' } },
+            selectedDataBackground: { lineStyle: { color: LINE_COLOR }, areaStyle: { color: LINE_COLOR, opacity: 0.3 } },
+          }),
+        },
       ],
       series: [
         // The band is two stacked lines: the lower edge (invisible) and the band's width (filled) on top of it.
@@ -153,9 +169,9 @@ function tooltipHtml(params: TooltipParam[], name: string, unit: string, timeZon
   }
   if (t === undefined) return '';
   const lines = [`<b>${escapeHtml(pointLabel(t, timeZone))}</b>`];
-  if (value !== undefined) lines.push(`${escapeHtml(name)}: ${escapeHtml(formatMetricValue(value, unit))} ${escapeHtml(unit)}`);
+  if (value !== undefined) lines.push(`${escapeHtml(name)}: ${escapeHtml(formatReadingValue(value, unit))} ${escapeHtml(unit)}`);
   if (low !== undefined && width !== undefined) {
-    lines.push(`Baseline: ${escapeHtml(formatMetricValue(low, unit))}–${escapeHtml(formatMetricValue(low + width, unit))} ${escapeHtml(unit)}`);
+    lines.push(`Baseline: ${escapeHtml(formatReadingValue(low, unit))}–${escapeHtml(formatReadingValue(low + width, unit))} ${escapeHtml(unit)}`);
   }
   return lines.join('<br/>');
 }

@@ -1,7 +1,7 @@
 // The pieces every page of the dashboard shares: its heading with one action, the states of the data it loads
-// (loading, a load error with a way to try again), and a chart that cannot load.
-import { Component, type ReactNode } from 'react';
-import { Alert, Button, Group, Loader, Stack, Text, Title } from '@mantine/core';
+// (loading, a load error with a way to try again), a chart that cannot load, and a modal shown while mounted.
+import { Component, useEffect, useState, type ReactNode } from 'react';
+import { Alert, Button, Group, Loader, Modal, Stack, Text, Title, type ModalProps } from '@mantine/core';
 import { errorMessage } from '../graphql.ts';
 
 export function PageHeader({ title, description, action }: { title: string; description: ReactNode; action?: ReactNode }) {
@@ -77,4 +77,18 @@ export class ChartBoundary extends Component<{ children: ReactNode }, { error?: 
       </Alert>
     );
   }
+}
+
+/**
+ * A modal that is open for as long as it is mounted (`{adding && <AddModal />}`). Mantine gives the focus back
+ * to what had it when `opened` turns false, which never happens when the modal unmounts instead; a keyboard user
+ * would be left on the page's body. This gives it back to the control that opened the modal, if still there.
+ */
+export function MountedModal(props: Omit<ModalProps, 'opened'>) {
+  // Read while rendering: by the time an effect runs, the modal has already taken the focus.
+  const [opener] = useState(() => (document.activeElement instanceof HTMLElement ? document.activeElement : null));
+  useEffect(() => () => {
+    if (opener?.isConnected) opener.focus();
+  }, [opener]);
+  return <Modal opened {...props} />;
 }

@@ -7,9 +7,8 @@ import { GridComponent, LegendComponent, TooltipComponent, type GridComponentOpt
 import { init, use, type ComposeOption, type ECharts } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useMemo, useRef } from 'react';
-import { formatNumber } from '../alerts-model.ts';
 import { formatReadingValue } from '../herd-model.ts';
-import { formatDay, formatWeek, type AlertsByCause, type Box, type DailyTrend, type Histogram, type WeeklyTrend } from '../statistics-model.ts';
+import { formatAxisTick, formatDay, formatWeek, type AlertsByCause, type Box, type DailyTrend, type Histogram, type WeeklyTrend } from '../statistics-model.ts';
 
 use([LineChart, BarChart, BoxplotChart, GridComponent, TooltipComponent, LegendComponent, CanvasRenderer]);
 
@@ -78,17 +77,14 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/**
- * A category x axis and a value y axis. The y labels are ECharts' round ticks in the reader's locale with up
- * to two decimals: the metric's own rounding (one decimal for °C) would print ticks 38.65 and 38.7 both as 38.7.
- */
+/** A category x axis and a value y axis, its labels ECharts' round ticks with the decimals they have. */
 function axes(look: Look, categories: readonly string[]) {
   return {
     xAxis: { type: 'category' as const, data: [...categories], axisLabel: { color: look.text, hideOverlap: true }, axisTick: { alignWithLabel: true } },
     yAxis: {
       type: 'value' as const,
       scale: true,
-      axisLabel: { color: look.text, formatter: (v: number) => formatNumber(v) },
+      axisLabel: { color: look.text, formatter: (v: number) => formatAxisTick(v) },
       splitLine: { lineStyle: { color: look.grid } },
     },
   };

@@ -1,8 +1,8 @@
 // The action list (issue 6, item 3): open alerts, most urgent first, live; acknowledge and resolve with a note.
-import { Alert, Badge, Button, Card, Group, Modal, SegmentedControl, Select, Stack, Table, Text, Textarea } from '@mantine/core';
+import { Alert, Badge, Button, Card, Group, SegmentedControl, Select, Stack, Table, Text, Textarea } from '@mantine/core';
 import { useEffect, useMemo, useState } from 'react';
 import { useSession } from '../auth/session-control.ts';
-import { LoadError, Loading, Notice, PageHeader, StaleData } from '../components/PageParts.tsx';
+import { LoadError, Loading, MountedModal, Notice, PageHeader, StaleData } from '../components/PageParts.tsx';
 import { errorMessage, graphqlRequest } from '../graphql.ts';
 import {
   ACKNOWLEDGE_ALERT,
@@ -53,6 +53,7 @@ export function AlertsPage() {
   const shown = useMemo(() => (open ? filterAlerts(open, filter) : []), [open, filter]);
   const categories = useMemo(() => categoriesOf([...(open ?? []), ...(data?.resolved_alerts ?? [])]), [open, data?.resolved_alerts]);
   const timeZone = data?.farm_settings[0]?.time_zone ?? 'UTC';
+  const units = data?.farm_settings[0]?.units ?? 'metric';
 
   return (
     <Stack gap="md" data-testid="alerts-page">
@@ -73,7 +74,7 @@ export function AlertsPage() {
       />
       <Notice color="green" message={done} onClose={() => setDone(undefined)} testId="alerts-done" />
       {error && data && (
-        <StaleData error={error} testId="alerts-stale">. These alerts are from {lastSuccessAt ? new Date(lastSuccessAt).toLocaleTimeString() : 'earlier'}.</StaleData>
+        <StaleData error={error} testId="alerts-stale">. These alerts are from {lastSuccessAt ? formatFarmTime(lastSuccessAt, timeZone) : 'earlier'}.</StaleData>
       )}
       {!data ? (
         error ? <LoadError what="the alerts" error={error} testId="alerts-error" /> : <Loading what="the alerts" testId="alerts-loading" />
@@ -115,7 +116,7 @@ export function AlertsPage() {
           ) : (
             <Stack gap="sm" data-testid="alerts-list">
               {shown.map((alert) => (
-                <AlertCard key={alert.id} alert={alert} now={now} timeZone={timeZone} role={role} onAction={setAction} />
+                <AlertCard key={alert.id} alert={alert} now={now} timeZone={timeZone} units={units} role={role} onAction={setAction} />
               ))}
             </Stack>
           )}
@@ -135,11 +136,21 @@ export function AlertsPage() {
   );
 }
 
-function AlertCard({ alert, now, timeZone, role, onAction }: { alert: AlertRow; now: number; timeZone: string; role: string; onAction: (a: Action) => void }) {
+interface AlertCardProps {
+  alert: AlertRow;
+  now: number;
+  timeZone: string;
+  /** The farm's units: the numbers behind the alert follow them (its reason is the office's words, in °C). */
+  units: string;
+  role: string;
+  onAction: (a: Action) => void;
+}
+
+function AlertCard({ alert, now, timeZone, units, role, onAction }: AlertCardProps) {
   const severity = severityOf(alert.severity);
   const subject = alertSubject(alert);
   const can = alertActions(role, alert);
-  const numbers = detailEntries(alert.details);
+  const numbers = detailEntries(alert.details, units);
   return (
     <Card withBorder padding="sm" data-testid="alert-row" data-alert-id={alert.id} data-status={alert.status}>
       <Group justify="space-between" align="flex-start" wrap="nowrap">
@@ -218,7 +229,7 @@ function ActionModal({ action, onClose, onDone }: { action: Action; onClose: () 
   }
 
   return (
-    <Modal opened onClose={onClose} title={`${verb} the alert for ${subject}`} data-testid="alert-action-modal">
+    <MountedModal onClose={onClose} title={`${verb} the alert for ${subject}`} data-testid="alert-action-modal">
       <Stack>
         <Text size="sm">{action.alert.reason}</Text>
         <Textarea
@@ -244,7 +255,7 @@ function ActionModal({ action, onClose, onDone }: { action: Action; onClose: () 
           </Button>
         </Group>
       </Stack>
-    </Modal>
+    </MountedModal>
   );
 }
 

@@ -21,6 +21,7 @@ import {
   rollingBaseline,
   safeTimeZone,
   seriesByMetric,
+  seriesInUnits,
   utcToFarmWall,
   animalIdFromParam,
   type DetailAnimal,
@@ -201,7 +202,8 @@ function Charts({ animalId, data, timeZone }: { animalId: number; data: DetailDa
   const wanted = resolved.ok ? resolved.range : undefined;
   const readings = useReadings(animalId, wanted);
   const shownRange = readings.range;
-  const series = useMemo(() => (readings.rows ? seriesByMetric(readings.rows, data.metrics) : []), [readings.rows, data.metrics]);
+  const units = data.farm_settings[0]?.units ?? 'metric';
+  const series = useMemo(() => (readings.rows ? seriesInUnits(seriesByMetric(readings.rows, data.metrics), units) : []), [readings.rows, data.metrics, units]);
   const baselines = useMemo(() => (shownRange ? series.map((s) => rollingBaseline(s.points, shownRange)) : []), [series, shownRange]);
   const markers = useMemo(() => (shownRange ? markersInRange(data.alerts, data.events, shownRange) : []), [data.alerts, data.events, shownRange]);
 
@@ -383,7 +385,8 @@ function History({ data, timeZone }: { data: DetailData; timeZone: string }) {
               <Table.Tr key={h.key} data-testid="history-row" data-kind={h.kind}>
                 <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatFarmDateTime(h.t, timeZone)}</Table.Td>
                 <Table.Td>
-                  <Group gap={4} wrap="nowrap">
+                  {/* Wraps on a narrow screen rather than cut the status badge to "O…". */}
+                  <Group gap={4}>
                     <Text size="sm" c={h.kind === 'alert' ? 'red' : undefined}>
                       {h.title}
                     </Text>

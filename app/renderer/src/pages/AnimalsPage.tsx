@@ -1,8 +1,8 @@
 // Animals and groups (issue 6, item 6): groups with their counts (create, rename); animals (create, edit, move
 // several to a group, confirm a placeholder a node created); CSV import with a preview and per-row errors.
-import { Alert, Badge, Button, Checkbox, FileButton, Group, Modal, Paper, Select, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { Alert, Badge, Button, Checkbox, FileButton, Group, Paper, Select, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useMemo, useState } from 'react';
-import { LoadError, Loading, Notice, PageHeader, StaleData } from '../components/PageParts.tsx';
+import { LoadError, Loading, MountedModal, Notice, PageHeader, StaleData } from '../components/PageParts.tsx';
 import { errorMessage, GraphqlError, graphqlRequest } from '../graphql.ts';
 import {
   ANIMALS_PAGE_QUERY,
@@ -311,7 +311,7 @@ function GroupModal({ group, onClose, onDone }: { group?: GroupRow; onClose(): v
     onDone(group ? `Renamed ${group.name} to ${trimmed}.` : `Created the group ${trimmed}.`);
   }
   return (
-    <Modal opened onClose={onClose} title={group ? `Rename ${group.name}` : 'New group'} data-testid="group-modal">
+    <MountedModal onClose={onClose} title={group ? `Rename ${group.name}` : 'New group'} data-testid="group-modal">
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -330,7 +330,7 @@ function GroupModal({ group, onClose, onDone }: { group?: GroupRow; onClose(): v
           </Group>
         </Stack>
       </form>
-    </Modal>
+    </MountedModal>
   );
 }
 
@@ -356,7 +356,7 @@ function AnimalModal({ animal, data, onClose, onDone }: { animal?: AnimalRow; da
     onDone(animal ? `Saved ${label}.` : `Added ${label}.`);
   }
   return (
-    <Modal opened onClose={onClose} title={animal ? `Edit ${animalLabel(animal)}` : 'Add an animal'} size="lg" data-testid="animal-modal">
+    <MountedModal onClose={onClose} title={animal ? `Edit ${animalLabel(animal)}` : 'Add an animal'} size="lg" data-testid="animal-modal">
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -405,7 +405,7 @@ function AnimalModal({ animal, data, onClose, onDone }: { animal?: AnimalRow; da
           </Group>
         </Stack>
       </form>
-    </Modal>
+    </MountedModal>
   );
 }
 
@@ -435,7 +435,7 @@ function ImportModal({ data, onClose, onDone }: { data: AnimalsPageData; onClose
   }
 
   return (
-    <Modal opened onClose={onClose} title="Import animals from CSV" size="xl" data-testid="import-modal">
+    <MountedModal onClose={onClose} title="Import animals from CSV" size="xl" data-testid="import-modal">
       <Stack gap="sm">
         <Text size="sm">
           A header row naming any of <code>{IMPORT_COLUMNS.join(',')}</code>, then one animal per line. Every row is checked before anything is
@@ -528,6 +528,6 @@ function ImportModal({ data, onClose, onDone }: { data: AnimalsPageData; onClose
           </Button>
         </Group>
       </Stack>
-    </Modal>
+    </MountedModal>
   );
 }

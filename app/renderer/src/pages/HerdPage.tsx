@@ -5,6 +5,7 @@ import { HerdTable } from '../components/HerdTable.tsx';
 import {
   countLabel,
   filterHerd,
+  formatFarmTime,
   hasNoReadings,
   HERD_BADGE_LABELS,
   HERD_BADGES,
@@ -64,7 +65,7 @@ export function HerdPage() {
   const [visibleIds, setVisibleIds] = useState<number[]>([]);
 
   const animals = data?.animals;
-  const columns = useMemo(() => (data ? metricColumns(data.metrics, data.animals) : []), [data]);
+  const columns = useMemo(() => (data ? metricColumns(data.metrics, data.animals, data.farm_settings[0]?.units ?? 'metric') : []), [data]);
   const groups = useMemo(() => (animals ? herdGroups(animals) : []), [animals]);
   // Shaped once per answer (and per clock tick, for "no data"): filtering and sorting then work on ready rows.
   const rows = useMemo(() => (animals ? herdRows(animals, now) : []), [animals, now]);
@@ -97,7 +98,7 @@ export function HerdPage() {
   const timeZone = data.farm_settings[0]?.time_zone ?? 'UTC';
   const staleWarning = error && (
     <StaleData error={error} testId="herd-stale">
-      . These figures are from {lastSuccessAt ? new Date(lastSuccessAt).toLocaleTimeString() : 'earlier'}; trying again {retrying}.
+      . These figures are from {lastSuccessAt ? formatFarmTime(lastSuccessAt, timeZone) : 'earlier'}; trying again {retrying}.
     </StaleData>
   );
 
@@ -111,7 +112,8 @@ export function HerdPage() {
   }
 
   return (
-    <Stack gap="md">
+    // The page is as tall as the window below the header: the herd table fills what the filters leave.
+    <Stack gap="md" h="calc(100dvh - var(--app-shell-header-height, 0px) - 2 * var(--mantine-spacing-md))">
       {staleWarning}
       <Group justify="space-between" align="flex-end">
         <Stack gap={0}>

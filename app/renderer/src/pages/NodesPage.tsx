@@ -1,10 +1,10 @@
 // Nodes (issue 6, item 4): every node's health at a glance, live; its request log and quarantined items in a
 // drawer; provisioning, rotating and revoking through the office's /office/nodes (a token is made only there).
-import { Alert, Badge, Button, Code, CopyButton, Drawer, Group, Modal, Select, Stack, Table, Tabs, Text, TextInput } from '@mantine/core';
+import { Alert, Badge, Button, Code, CopyButton, Drawer, Group, Select, Stack, Table, Tabs, Text, TextInput } from '@mantine/core';
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { authErrorMessage } from '../auth/auth-api.ts';
 import { useSession } from '../auth/session-control.ts';
-import { LoadError, Loading, Notice, PageHeader, StaleData } from '../components/PageParts.tsx';
+import { LoadError, Loading, MountedModal, Notice, PageHeader, StaleData } from '../components/PageParts.tsx';
 import { errorMessage, graphqlRequest } from '../graphql.ts';
 import { formatAge, formatFarmTime } from '../herd-model.ts';
 import {
@@ -73,7 +73,7 @@ export function NodesPage() {
       />
       <Notice color="red" message={actionError} onClose={() => setActionError(undefined)} testId="nodes-action-error" />
       {error && data && (
-        <StaleData error={error} testId="nodes-stale">. These figures are from {lastSuccessAt ? new Date(lastSuccessAt).toLocaleTimeString() : 'earlier'}.</StaleData>
+        <StaleData error={error} testId="nodes-stale">. These figures are from {lastSuccessAt ? formatFarmTime(lastSuccessAt, timeZone) : 'earlier'}.</StaleData>
       )}
       {!data ? (
         error ? <LoadError what="the nodes" error={error} testId="nodes-error" /> : <Loading what="the nodes" testId="nodes-loading" />
@@ -223,7 +223,7 @@ function ProvisionModal({ onClose, onCreated }: { onClose: () => void; onCreated
   }
 
   return (
-    <Modal opened onClose={onClose} title="Add a node" data-testid="node-add-modal">
+    <MountedModal onClose={onClose} title="Add a node" data-testid="node-add-modal">
       <form onSubmit={(e) => void submit(e)}>
         <Stack>
           <TextInput label="Name" description="As written on the device, e.g. collar-12" value={name} onChange={(e) => setName(e.currentTarget.value)} required data-autofocus data-testid="node-name" />
@@ -265,7 +265,7 @@ function ProvisionModal({ onClose, onCreated }: { onClose: () => void; onCreated
           </Group>
         </Stack>
       </form>
-    </Modal>
+    </MountedModal>
   );
 }
 
@@ -280,7 +280,7 @@ function TokenModal({ token, onClose }: { token: ShownToken; onClose: () => void
   const base = ingestBaseUrl(ingest, window.location.hostname);
   const curl = curlExample(base, token.token, token.metric ?? 'temperature');
   return (
-    <Modal opened onClose={onClose} title={token.rotated ? `New token for ${token.name}` : `Node ${token.name} added`} size="lg" data-testid="node-token-modal">
+    <MountedModal onClose={onClose} title={token.rotated ? `New token for ${token.name}` : `Node ${token.name} added`} size="lg" data-testid="node-token-modal">
       <Stack>
         <Alert color="yellow" title="Shown once">
           Copy the token into the node now: the office keeps only a hash of it and cannot show it again.{token.rotated ? ' The old token no longer works.' : ''}
@@ -320,7 +320,7 @@ function TokenModal({ token, onClose }: { token: ShownToken; onClose: () => void
           </Button>
         </Group>
       </Stack>
-    </Modal>
+    </MountedModal>
   );
 }
 
@@ -340,7 +340,7 @@ function ConfirmModal(props: { kind: 'rotate' | 'revoke'; node: NodeRow; onClose
     }
   }
   return (
-    <Modal opened onClose={props.onClose} title={kind === 'rotate' ? `New token for ${node.name}?` : `Revoke ${node.name}?`} data-testid="node-confirm-modal">
+    <MountedModal onClose={props.onClose} title={kind === 'rotate' ? `New token for ${node.name}?` : `Revoke ${node.name}?`} data-testid="node-confirm-modal">
       <Stack>
         <Text>
           {kind === 'rotate'
@@ -356,7 +356,7 @@ function ConfirmModal(props: { kind: 'rotate' | 'revoke'; node: NodeRow; onClose
           </Button>
         </Group>
       </Stack>
-    </Modal>
+    </MountedModal>
   );
 }
 
@@ -395,60 +395,64 @@ function NodeDetail({ node, timeZone }: { node: NodeRow; timeZone: string }) {
             {data.node_requests.length === 0 ? (
               <Text c="dimmed">No requests in the last 30 days.</Text>
             ) : (
-              <Table striped data-testid="node-requests">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Time</Table.Th>
-                    <Table.Th>Route</Table.Th>
-                    <Table.Th>Status</Table.Th>
-                    <Table.Th>Accepted · dup. · quar.</Table.Th>
-                    <Table.Th>Error</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {data.node_requests.map((r) => (
-                    <Table.Tr key={r.id}>
-                      <Table.Td>{formatFarmTime(r.ts, timeZone)}</Table.Td>
-                      <Table.Td>{r.route}</Table.Td>
-                      <Table.Td>
-                        <Badge color={r.status < 300 ? 'green' : r.status < 500 ? 'orange' : 'red'} variant="light">
-                          {r.status}
-                        </Badge>
-                      </Table.Td>
-                      <Table.Td>
-                        {r.accepted} · {r.duplicates} · {r.quarantined}
-                      </Table.Td>
-                      <Table.Td>{r.error ?? ''}</Table.Td>
+              <Table.ScrollContainer minWidth={560}>
+                <Table striped data-testid="node-requests">
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>Time</Table.Th>
+                      <Table.Th>Route</Table.Th>
+                      <Table.Th>Status</Table.Th>
+                      <Table.Th>Accepted · dup. · quar.</Table.Th>
+                      <Table.Th>Error</Table.Th>
                     </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {data.node_requests.map((r) => (
+                      <Table.Tr key={r.id}>
+                        <Table.Td>{formatFarmTime(r.ts, timeZone)}</Table.Td>
+                        <Table.Td>{r.route}</Table.Td>
+                        <Table.Td>
+                          <Badge color={r.status < 300 ? 'green' : r.status < 500 ? 'orange' : 'red'} variant="light">
+                            {r.status}
+                          </Badge>
+                        </Table.Td>
+                        <Table.Td>
+                          {r.accepted} · {r.duplicates} · {r.quarantined}
+                        </Table.Td>
+                        <Table.Td>{r.error ?? ''}</Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
             )}
           </Tabs.Panel>
           <Tabs.Panel value="quarantine" pt="sm">
             {data.quarantined_readings.length === 0 ? (
               <Text c="dimmed">Nothing quarantined.</Text>
             ) : (
-              <Table striped data-testid="node-quarantine">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Received</Table.Th>
-                    <Table.Th>Item</Table.Th>
-                    <Table.Th>Reason</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {data.quarantined_readings.map((q) => (
-                    <Table.Tr key={q.id}>
-                      <Table.Td>{formatFarmTime(q.received_at, timeZone)}</Table.Td>
-                      <Table.Td>
-                        <Code>{JSON.stringify(q.item)}</Code>
-                      </Table.Td>
-                      <Table.Td>{q.reason}</Table.Td>
+              <Table.ScrollContainer minWidth={560}>
+                <Table striped data-testid="node-quarantine">
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>Received</Table.Th>
+                      <Table.Th>Item</Table.Th>
+                      <Table.Th>Reason</Table.Th>
                     </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {data.quarantined_readings.map((q) => (
+                      <Table.Tr key={q.id}>
+                        <Table.Td>{formatFarmTime(q.received_at, timeZone)}</Table.Td>
+                        <Table.Td>
+                          <Code>{JSON.stringify(q.item)}</Code>
+                        </Table.Td>
+                        <Table.Td>{q.reason}</Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
             )}
           </Tabs.Panel>
         </Tabs>

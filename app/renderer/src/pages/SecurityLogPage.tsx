@@ -1,17 +1,13 @@
 import { Button, Code, Stack, Table, Text } from '@mantine/core';
 import { LoadError, Loading, PageHeader } from '../components/PageParts.tsx';
 import { listAudit, type AuditEntry } from '../auth/auth-api.ts';
+import { auditDetailText } from '../auth/auth-model.ts';
 import { useAuthResource } from '../auth/use-auth-resource.ts';
+import { formatFarmTime } from '../herd-model.ts';
+import { useFarmTimeZone } from '../use-farm-time-zone.ts';
 
 const LIMIT = 100;
 const loadAudit = () => listAudit(LIMIT);
-
-function detailText(detail: unknown): string {
-  if (detail == null || detail === '') return '';
-  if (typeof detail === 'string') return detail;
-  if (typeof detail === 'object' && Object.keys(detail).length === 0) return '';
-  return JSON.stringify(detail);
-}
 
 /** "login-failed" → "Login failed". */
 function eventLabel(event: string): string {
@@ -25,6 +21,7 @@ function isFailure(entry: AuditEntry): boolean {
 
 export function SecurityLogPage() {
   const audit = useAuthResource(loadAudit);
+  const timeZone = useFarmTimeZone();
   return (
     <Stack gap="md" data-testid="security-log-page">
       <PageHeader
@@ -56,7 +53,7 @@ export function SecurityLogPage() {
             <Table.Tbody>
               {audit.data.map((entry, i) => (
                 <Table.Tr key={`${entry.ts}-${i}`} data-testid="security-log-row" data-event={entry.event}>
-                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{new Date(entry.ts).toLocaleString()}</Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatFarmTime(entry.ts, timeZone)}</Table.Td>
                   <Table.Td>
                     <Text size="sm" c={isFailure(entry) ? 'red' : undefined} fw={isFailure(entry) ? 600 : undefined}>
                       {eventLabel(entry.event)}
@@ -66,7 +63,7 @@ export function SecurityLogPage() {
                   <Table.Td>{entry.address ? <Code>{entry.address}</Code> : '—'}</Table.Td>
                   <Table.Td>
                     <Text size="xs" style={{ overflowWrap: 'anywhere' }}>
-                      {detailText(entry.detail)}
+                      {auditDetailText(entry.detail)}
                     </Text>
                   </Table.Td>
                 </Table.Tr>

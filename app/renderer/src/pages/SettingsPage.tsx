@@ -1,6 +1,8 @@
-// Settings (issue 6, item 7): the farm's name, time zone and units (farm_settings through GraphQL).
+// Settings (issue 6, item 7): the farm's name, time zone and units (farm_settings through GraphQL), and the
+// alert rules' switches and thresholds (alert_rules).
 import { Alert, Button, Group, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
+import { AlertRulesSettings } from '../components/AlertRulesSettings.tsx';
 import { LoadError, Loading, PageHeader } from '../components/PageParts.tsx';
 import { errorMessage, graphqlRequest } from '../graphql.ts';
 import { SETTINGS_QUERY, settingsChanged, settingsProblems, timeZones, UNIT_OPTIONS, UPDATE_SETTINGS, zonePreview, type FarmSettingsRow, type SettingsForm } from '../settings-model.ts';
@@ -59,13 +61,13 @@ export function SettingsPage() {
   }
 
   return (
-    <Stack gap="md" maw={560} data-testid="settings-page">
-      <PageHeader title="Settings" description="The farm's name, its clock and the units the dashboard shows." />
+    <Stack gap="xl" maw={900} data-testid="settings-page">
+      <PageHeader title="Settings" description="The farm's name, its clock, the units the dashboard shows, and when the office raises alerts." />
       {loadError && <LoadError what="the settings" error={loadError} onRetry={load} testId="settings-error" />}
       {!form ? (
         !loadError && <Loading what="the settings" testId="settings-loading" />
       ) : (
-        <form onSubmit={(e) => void submit(e)}>
+        <form onSubmit={(e) => void submit(e)} style={{ maxWidth: 560 }}>
           <Stack>
             <TextInput
               label="Farm name"
@@ -115,6 +117,7 @@ export function SettingsPage() {
           </Stack>
         </form>
       )}
+      {saved && <AlertRulesSettings units={saved.units} />}
     </Stack>
   );
 }

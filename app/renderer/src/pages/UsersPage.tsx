@@ -7,6 +7,8 @@ import { PasswordStrengthHint } from '../auth/PasswordStrengthHint.tsx';
 import { session } from '../auth/session.ts';
 import { useAuthResource } from '../auth/use-auth-resource.ts';
 import { graphqlRequest } from '../graphql.ts';
+import { formatFarmDate } from '../herd-model.ts';
+import { useFarmTimeZone } from '../use-farm-time-zone.ts';
 
 const ROLE_OPTIONS = ROLES.map((r) => ({ value: r, label: `${ROLE_LABELS[r]} — ${ROLE_DESCRIPTIONS[r]}` }));
 const ROLE_SHORT_OPTIONS = ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }));
@@ -36,14 +38,10 @@ function useGroups(): FarmGroup[] {
   return groups;
 }
 
-function formatDate(iso: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleDateString();
-}
-
 export function UsersPage() {
   const users = useAuthResource(listUsers);
   const groups = useGroups();
+  const timeZone = useFarmTimeZone();
   const [actionError, setActionError] = useState<string>();
   const [adding, setAdding] = useState(false);
   const [resetting, setResetting] = useState<UserRecord>();
@@ -144,7 +142,7 @@ export function UsersPage() {
                       )}
                     </Table.Td>
                     <Table.Td>
-                      <Text size="sm">{formatDate(user.created_at)}</Text>
+                      <Text size="sm">{formatFarmDate(user.created_at, timeZone)}</Text>
                     </Table.Td>
                     <Table.Td>
                       <Group gap="xs" justify="flex-end" wrap="nowrap">
