@@ -142,6 +142,7 @@ export class IngestWriter {
   #latestKnown = new Map<string, number>();
   #logTimer: NodeJS.Timeout;
   #closed = false;
+  #lastSubmit = -Infinity;
   /** Whether new readings are written with COPY (PGlite) or, after a duplicate, INSERT … ON CONFLICT for a while. */
   #copy: CopyPolicy = { skip: 0 };
   /** Answers waiting for their journal write. */
@@ -165,8 +166,14 @@ export class IngestWriter {
     this.#latestKnown.clear();
   }
 
+  /** Requests arrived within the last quarter second, or are being written or wait to be: nodes are posting. */
+  get busy(): boolean {
+    return this.#running || this.#queue.length > 0 || performance.now() - this.#lastSubmit < 250;
+  }
+
   submit(job: IngestJob): Promise<ReadingsResponse> {
     if (this.#closed) return Promise.reject(new Error('the ingest writer is closed'));
+    this.#lastSubmit = performance.now();
     return new Promise((resolve, reject) => {
       this.#queue.push({ job, resolve, reject });
       this.#schedule();

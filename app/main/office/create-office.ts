@@ -96,7 +96,9 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
     // Rollups and alert rules (issue 9). A refresh tells live queries on the rollup tables and hands what
     // it recomputed to the alert rules; a time-zone change (GraphQL names farm_settings, SQL says 'schema')
     // rebuilds the rollups; other writes to readings are noted by triggers.
-    const stats = new StatsService(db, { log, onChanged: (tables) => tables.forEach((t) => events.emit('change', t)) });
+    // Nodes posting right now (set once the ingest writer exists): statistics wait for a pause in a burst.
+    let ingestBusy = () => false;
+    const stats = new StatsService(db, { log, onChanged: (tables) => tables.forEach((t) => events.emit('change', t)), busy: () => ingestBusy() });
     const rollups = stats.rollups;
     events.on('change', (what) => {
       if (what === 'farm_settings' || what === 'schema') rollups.invalidateTimeZone();
@@ -156,6 +158,7 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
       await writer.close();
       if (journal) await durableCheckpoint();
     });
+    ingestBusy = () => writer.busy;
     // A database from before the rollups, or whose zone changed while the office was stopped, is rebuilt.
     rollups.schedule();
     const nodeAuth = new NodeAuth(db);

@@ -33,6 +33,11 @@ export interface EvaluateScope {
   groupIds?: readonly number[];
   /** The earliest data time that changed; undefined re-evaluates all the data. */
   from?: Date;
+  /**
+   * Also rewrite the evaluated animals' rows in `baselines` (default true). The rules compute their own
+   * baselines; the table is for people and the dashboard, so the office stores it less often (storeBaselines).
+   */
+  storeBaselines?: boolean;
 }
 
 export interface AlertCounts {
@@ -92,6 +97,14 @@ export class AlertEngine {
     return this.#mutex.run(() => this.#evaluate(scope));
   }
 
+  /** Rewrites the animals' rows in `baselines` from their rollups (what evaluate does unless told not to). */
+  storeBaselines(animalIds: readonly number[]): Promise<number> {
+    return this.#mutex.run(async () => {
+      const settings = await this.#settings();
+      return this.#db.transaction((tx) => storeBaselines(tx, animalIds, this.#baselineSpecs(settings), settings.clock));
+    });
+  }
+
   /**
    * Silent nodes and low batteries, on the office clock `now`: a silence still going on (a node fitted to an
    * animal is judged on its readings, its alert being the one evaluate() writes once they resume), a node
@@ -147,7 +160,7 @@ export class AlertEngine {
       for (const w of work) {
         for (const change of reconcile(w.existing, w.result)) add(counts, await applyChange(tx, w.subject, change));
       }
-      await storeBaselines(tx, animalIds, baselineSpecs, settings.clock);
+      if (scope.storeBaselines !== false) await storeBaselines(tx, animalIds, baselineSpecs, settings.clock);
       if (counts.raised || counts.resolved) this.#log.info('alert rules ran', { animals: animalIds.length, groups: groupIds.length, ...counts });
       return counts;
     });

@@ -34,6 +34,8 @@ export interface RollupServiceOptions {
   onChanged?: (tables: readonly string[]) => void;
   /** Told after each refresh which series it recomputed and from which data time (the alert rules run on them). */
   onRefreshed?: (scope: RefreshedScope) => void;
+  /** Whether nodes are posting right now (the ingest writer's `busy`): scheduled refreshes wait for a pause. */
+  busy?: () => boolean;
 }
 
 /** What a refresh recomputed: the animals and pens whose hours it touched, from the earliest of them. */
@@ -75,13 +77,12 @@ const MIN_INTERVAL_MS = 1000;
  * while a node re-flushes days of readings (the longer gap lets more readings share a bucket's recompute). */
 const DUTY_FACTOR = 4;
 /**
- * While readings keep arriving (a request for a refresh less than INGEST_QUIET_MS ago), a scheduled refresh
- * waits, for at most MAX_DEFER_MS since the last one: during a burst (nodes re-flushing their buffers) the
- * database acknowledges readings first, and the statistics catch up within half a minute, in fewer and
- * larger refreshes.
+ * While nodes are posting (RollupServiceOptions.busy), a scheduled refresh waits, for at most MAX_DEFER_MS
+ * since the last one: during a burst (nodes re-flushing their buffers) the database acknowledges readings
+ * first, and the statistics catch up within a minute, in fewer and larger refreshes.
  */
-const INGEST_QUIET_MS = 250;
-const MAX_DEFER_MS = 30_000;
+const BUSY_RECHECK_MS = 250;
+const MAX_DEFER_MS = 60_000;
 /** Scheduled refreshes recompute the groups' and the herd's days at most this often (flush: always). */
 const GROUP_INTERVAL_MS = 10_000;
 const REBUILD_ANIMALS_PER_CHUNK = 100;
@@ -341,7 +342,6 @@ export class RollupService {
   #timer: NodeJS.Timeout | undefined;
   #groupsTimer: NodeJS.Timeout | undefined;
   #lastStart = -Infinity;
-  #lastAsk = -Infinity;
   #lastMs = 0;
   #lastGroups = -Infinity;
   #closed = false;
@@ -369,7 +369,6 @@ export class RollupService {
    * GROUP_INTERVAL_MS.
    */
   schedule(): void {
-    this.#lastAsk = performance.now();
     this.#arm(Math.max(PROMPT_MS, this.#lastStart + Math.max(MIN_INTERVAL_MS, DUTY_FACTOR * this.#lastMs) - performance.now()));
   }
 
@@ -378,7 +377,7 @@ export class RollupService {
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       const now = performance.now();
-      if (now - this.#lastAsk < INGEST_QUIET_MS && now - this.#lastStart < MAX_DEFER_MS) return this.#arm(INGEST_QUIET_MS);
+      if (this.opts.busy?.() && now - this.#lastStart < MAX_DEFER_MS) return this.#arm(BUSY_RECHECK_MS);
       this.refresh({ groups: 'due' }).catch((err: unknown) => this.opts.log.error('rollup refresh failed; the marked buckets are kept for the next one', { err: err as Error }));
     }, delay);
     this.#timer.unref();
