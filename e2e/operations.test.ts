@@ -2,6 +2,8 @@
 // resolve an alert on the action list; change the farm's name in Settings. Chromium against `serve`.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
 import { tempDataDir } from '../app/db/testing/snapshot.ts';
 import { OWNER, setupOwner, signIn, signOut, adminGraphql as adminGraphqlAs } from './support/auth.ts';
@@ -199,6 +201,29 @@ test('tune an alert rule in Settings, in the farm’s °F: checked in words, sav
   await fever.getByTestId('alert-rule-save').click();
   await fever.getByTestId('alert-rule-saved').waitFor({ timeout: 15_000 });
   assert.equal((await stored()).parameters.absoluteC, 39.5);
+  assert.deepEqual(browser.errors, [], 'no console errors');
+});
+
+async function waitForText(locator: Locator, pattern: RegExp): Promise<void> {
+  for (const deadline = Date.now() + 15_000; !pattern.test((await locator.innerText()).trim()); ) {
+    if (Date.now() > deadline) assert.match((await locator.innerText()).trim(), pattern);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+test('the owner switches remote access on for the next start in Settings: the page says what runs now and what comes', async () => {
+  const { page } = browser;
+  const card = page.getByTestId('remote-access');
+  const state = card.getByTestId('remote-access-state');
+  await state.waitFor({ timeout: 15_000 });
+  assert.equal((await state.innerText()).trim(), 'Now: off.');
+  await card.getByTestId('remote-access-switch').click();
+  await waitForText(state, /From the next start of the office: on \(restart it to apply\)\./);
+  assert.equal(JSON.parse(readFileSync(join(dataDir, 'config.json'), 'utf8')).remoteAccess, true);
+  await browser.screenshot('settings-remote-access');
+  await card.getByTestId('remote-access-switch').click();
+  await waitForText(state, /^Now: off\.$/);
+  assert.equal(JSON.parse(readFileSync(join(dataDir, 'config.json'), 'utf8')).remoteAccess, false);
   assert.deepEqual(browser.errors, [], 'no console errors');
 });
 

@@ -79,6 +79,11 @@ export async function handleAuthRoute(req: http.IncomingMessage, res: http.Serve
         signedIn(await auth.localToken(address));
         return true;
       }
+      case 'PUT /auth/remote-access': {
+        const actor = await auth.requireOwner(req.headers);
+        send(res, 200, await auth.setRemoteAccess((await readBody(req)).enabled, actor, address));
+        return true;
+      }
       case 'GET /auth/users':
         await auth.requireOwner(req.headers);
         send(res, 200, { users: await auth.listUsers() });

@@ -1,3 +1,4 @@
+import { configuredRemoteAccess, writeRemoteAccess } from '../config/remote-access.ts';
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../../db/index.ts';
 import type { Logger } from '../log.ts';
@@ -81,6 +82,8 @@ export interface AuthServiceOptions {
   controlKey: string;
   log: Logger;
   remoteAccess: () => boolean;
+  /** The data dir whose config.json holds the remote-access choice for the next start (absent: not settable here). */
+  dataDir?: string;
   now?: () => number;
 }
 
@@ -124,9 +127,19 @@ export class AuthService {
       .catch((err: unknown) => this.options.log.error('security audit row not written', { err: err as Error, event }));
   }
 
-  async status(): Promise<{ setup_required: boolean; remote_access: boolean }> {
+  async status(): Promise<{ setup_required: boolean; remote_access: boolean; remote_access_next_start?: boolean }> {
     const { rows } = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM office.users');
-    return { setup_required: rows[0]!.n === 0, remote_access: this.options.remoteAccess() };
+    const next = this.options.dataDir === undefined ? undefined : configuredRemoteAccess(this.options.dataDir);
+    return { setup_required: rows[0]!.n === 0, remote_access: this.options.remoteAccess(), ...(next === undefined ? {} : { remote_access_next_start: next }) };
+  }
+
+  /** The owner turns remote access on or off for the next start (the API's address cannot change while it runs). */
+  async setRemoteAccess(enabled: unknown, actor: { name: string | null }, address: string): Promise<{ remote_access: boolean; remote_access_next_start: boolean }> {
+    if (typeof enabled !== 'boolean') throw new AuthHttpError(400, 'invalid-input', 'enabled must be true or false');
+    if (this.options.dataDir === undefined) throw new AuthHttpError(409, 'not-settable', 'remote access is set with the CLI here: npm run cli -- remote on|off');
+    writeRemoteAccess(this.options.dataDir, enabled);
+    await this.audit(`remote_access_${enabled ? 'on' : 'off'}`, actor.name, address, { applies: 'next start' });
+    return { remote_access: this.options.remoteAccess(), remote_access_next_start: enabled };
   }
 
   // ---- Who is asking ----------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
@@ -42,7 +42,7 @@ before(async () => {
 after(() => office.close());
 
 test('status, setup once from loopback, then login answers the contract and sets the refresh cookie', async () => {
-  assert.deepEqual((await api('/auth/status')).body, { setup_required: true, remote_access: false });
+  assert.deepEqual((await api('/auth/status')).body, { setup_required: true, remote_access: false, remote_access_next_start: false });
   const setup = await api('/auth/setup', { body: { name: 'farmer', password: PASSWORD } });
   assert.equal(setup.status, 200);
   assert.equal((await api('/auth/setup', { body: { name: 'x', password: PASSWORD } })).status, 409);
@@ -279,4 +279,24 @@ test('a signing key shorter than 256 bits stops the start with one clear line an
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
+});
+
+test('the owner turns remote access on for the next start from the dashboard; others may not; it is logged', async () => {
+  const put = (body: unknown, headers: Record<string, string>) => api('/auth/remote-access', { method: 'PUT', body, headers });
+  assert.equal((await put({ enabled: true }, {})).status, 401);
+  assert.equal((await put({ enabled: true }, bearer(tokens.manager!))).status, 403);
+  const bad = await put({ enabled: 'yes' }, bearer(ownerToken));
+  assert.deepEqual({ status: bad.status, code: bad.body.code }, { status: 400, code: 'invalid-input' });
+
+  const on = await put({ enabled: true }, bearer(ownerToken));
+  assert.deepEqual(on, { ...on, status: 200, body: { remote_access: false, remote_access_next_start: true } });
+  const file = join(office.dataDir, 'config.json');
+  assert.equal(JSON.parse(readFileSync(file, 'utf8')).remoteAccess, true);
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  assert.deepEqual((await api('/auth/status')).body, { setup_required: false, remote_access: false, remote_access_next_start: true });
+  const { rows } = await office.db.query<{ event: string; user: string }>(`SELECT event, "user" FROM office.security_audit WHERE event LIKE 'remote_access_%' ORDER BY id`);
+  assert.deepEqual(rows.at(-1), { event: 'remote_access_on', user: 'farmer' });
+
+  assert.equal((await put({ enabled: false }, bearer(ownerToken))).body.remote_access_next_start, false);
+  assert.equal(JSON.parse(readFileSync(file, 'utf8')).remoteAccess, false);
 });

@@ -1,3 +1,4 @@
+import { writeRemoteAccess } from '../config/remote-access.ts';
 import { parseArgs } from 'node:util';
 import type { Database, TextResult } from '../../db/index.ts';
 import { listNodes, NodeInputError, nodeRequestLog, provisionNode, revokeNode, rotateNodeToken } from '../../ingest-server/node-registry.ts';
@@ -5,8 +6,6 @@ import { HasuraApiError } from '../graphql/hasura-error.ts';
 import { runSql } from '../graphql/run-sql.ts';
 import { addAnimal, AnimalInputError, importAnimalsCsv, listAnimals } from '../herd/animals.ts';
 import { AuthHttpError, type AuthService } from '../auth/auth-service.ts';
-import { readFileSync, writeFileSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
 
 /**
  * The CLI's commands, written once and run in either of two places: in the CLI process on a database it
@@ -257,16 +256,11 @@ async function accountCommand(ctx: CommandContext, argv: string[]): Promise<Comm
   if (noun === 'remote') {
     if (verb !== 'on' && verb !== 'off') throw new UsageError('remote takes on or off');
     if (!ctx.dataDir) throw new UsageError('remote needs the data dir');
-    const file = join(ctx.dataDir, 'config.json');
-    let config: Record<string, unknown> = {};
     try {
-      config = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      writeRemoteAccess(ctx.dataDir, verb === 'on');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return fail(`error: ${file}: ${(err as Error).message}\n`);
+      return fail(`error: ${(err as Error).message}\n`);
     }
-    config.remoteAccess = verb === 'on';
-    writeFileSync(file + '.tmp', JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
-    renameSync(file + '.tmp', file);
     await ctx.db.query(`INSERT INTO office.security_audit (event, "user", address, detail) VALUES ($1, 'owner (cli)', 'cli', '{}')`, [`remote_access_${verb}`]);
     const effect = verb === 'on' ? 'the API will listen on the LAN (every request needs a token)' : 'the API will listen on this computer only';
     return ok(`remote access ${verb}: ${effect}${ctx.inOffice ? '; restart the office to apply it' : ' from the next start'}\n`);

@@ -77,7 +77,7 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
 
     const events = new EventEmitter<OfficeEvents>();
     const controlKey = loadOrCreateSecret(config.dataDir, 'control.key');
-    const auth = new AuthService({ db, jwtKey: jwtKeyOf(config), controlKey, log, remoteAccess: () => config.remoteAccess });
+    const auth = new AuthService({ db, jwtKey: jwtKeyOf(config), controlKey, log, remoteAccess: () => config.remoteAccess, dataDir: config.dataDir });
     // SQL (run_sql, the CLI) may change accounts: the per-user cache of token versions is dropped.
     events.on('change', (what) => {
       if (what === 'schema') auth.invalidate();

@@ -23,6 +23,8 @@ export class AuthApiError extends Error {
 export interface AuthStatus {
   setup_required: boolean;
   remote_access: boolean;
+  /** What the next start does (config.json); absent where it cannot be set from here. */
+  remote_access_next_start?: boolean;
 }
 
 export interface LoginAnswer extends TokenGrant {
@@ -215,6 +217,10 @@ export function unwrap<T>(body: unknown, key: string, isBare: (value: unknown) =
 const isList = (value: unknown) => Array.isArray(value);
 const isRecord = (value: unknown) => !!value && typeof value === 'object' && !Array.isArray(value) && 'id' in value;
 const isCreatedToken = (value: unknown) => isRecord(value) && typeof (value as { token?: unknown }).token === 'string';
+
+/** Owner only: remote access from the next start of the office (the API's address cannot change while it runs). */
+export const setRemoteAccess = (enabled: boolean) =>
+  call<{ remote_access: boolean; remote_access_next_start: boolean }>('/auth/remote-access', { method: 'PUT', body: { enabled }, auth: true });
 
 export const listUsers = async () => unwrap<UserRecord[]>(await call('/auth/users', { auth: true }), 'users', isList);
 

@@ -3,11 +3,16 @@
 import { Alert, Button, Group, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { AlertRulesSettings } from '../components/AlertRulesSettings.tsx';
+import { RemoteAccessSettings } from '../components/RemoteAccessSettings.tsx';
+import { useSession } from '../auth/session-control.ts';
 import { LoadError, Loading, PageHeader } from '../components/PageParts.tsx';
 import { errorMessage, graphqlRequest } from '../graphql.ts';
 import { SETTINGS_QUERY, settingsChanged, settingsProblems, timeZones, UNIT_OPTIONS, UPDATE_SETTINGS, zonePreview, type FarmSettingsRow, type SettingsForm } from '../settings-model.ts';
 
 export function SettingsPage() {
+  const auth = useSession();
+  // Remote access is the owner's decision alone (the office refuses anyone else).
+  const owner = auth.status === 'signed-in' && auth.user.role === 'owner';
   const [saved, setSaved] = useState<FarmSettingsRow>();
   const [form, setForm] = useState<SettingsForm>();
   const [loadError, setLoadError] = useState<string>();
@@ -118,6 +123,7 @@ export function SettingsPage() {
         </form>
       )}
       {saved && <AlertRulesSettings units={saved.units} />}
+      {owner && <RemoteAccessSettings />}
     </Stack>
   );
 }
