@@ -3,8 +3,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { tempDataDir } from '../app/db/testing/snapshot.ts';
-import { readSecret } from '../app/main/security/secrets.ts';
-import { OWNER, setupOwner, signIn } from './support/auth.ts';
+import { OWNER, setupOwner, signIn, adminRunSql } from './support/auth.ts';
 import { openBrowser } from './support/browser.ts';
 import { startServe } from './support/processes.ts';
 
@@ -28,16 +27,7 @@ after(async () => {
   cleanup();
 });
 
-async function runSql(sql: string): Promise<unknown> {
-  const res = await fetch(`${office.api}/v2/query`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-hasura-admin-secret': readSecret(dataDir, 'control.key')! },
-    body: JSON.stringify({ type: 'run_sql', args: { sql } }),
-  });
-  const body = await res.text();
-  assert.equal(res.status, 200, body);
-  return JSON.parse(body);
-}
+const runSql = (sql: string) => adminRunSql(office.api, dataDir, sql);
 
 // 97 days of 10-minute temperature readings (90 days shown plus the baseline's week), 14 days of activity, a fever alert two days ago, an insemination three days ago.
 await runSql(`

@@ -6,9 +6,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { tempDataDir } from '../app/db/testing/snapshot.ts';
-import { readSecret } from '../app/main/security/secrets.ts';
 import { PAGE_ACCESS } from '../app/renderer/src/auth/auth-model.ts';
-import { OWNER, setupOwner, signIn } from './support/auth.ts';
+import { OWNER, setupOwner, signIn, adminRunSql } from './support/auth.ts';
 import { openBrowser } from './support/browser.ts';
 import { startServe } from './support/processes.ts';
 
@@ -53,16 +52,7 @@ after(async () => {
   cleanup();
 });
 
-async function runSql(sql: string): Promise<{ result?: string[][] }> {
-  const res = await fetch(`${office.api}/v2/query`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-hasura-admin-secret': readSecret(dataDir, 'control.key')! },
-    body: JSON.stringify({ type: 'run_sql', args: { sql } }),
-  });
-  const body = await res.text();
-  assert.equal(res.status, 200, body);
-  return JSON.parse(body) as { result?: string[][] };
-}
+const runSql = (sql: string) => adminRunSql(office.api, dataDir, sql);
 
 // A small imperial farm: 12 cows in two groups, a week of temperature and activity every 30 minutes with their
 // daily rollups, open and resolved alerts (one with the numbers behind it), an event and a node.

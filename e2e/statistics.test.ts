@@ -6,7 +6,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { tempDataDir } from '../app/db/testing/snapshot.ts';
 import { readSecret } from '../app/main/security/secrets.ts';
-import { OWNER, setupOwner, signIn } from './support/auth.ts';
+import { OWNER, setupOwner, signIn, adminRunSql } from './support/auth.ts';
 import { openBrowser } from './support/browser.ts';
 import { startServe } from './support/processes.ts';
 import { DAILY_MEANS_QUERY, STATISTICS_META_QUERY, STATISTICS_QUERY } from '../app/renderer/src/statistics-model.ts';
@@ -31,16 +31,7 @@ after(async () => {
   cleanup();
 });
 
-async function runSql(sql: string): Promise<{ result?: string[][] }> {
-  const res = await fetch(`${office.api}/v2/query`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-hasura-admin-secret': readSecret(dataDir, 'control.key')! },
-    body: JSON.stringify({ type: 'run_sql', args: { sql } }),
-  });
-  const body = await res.text();
-  assert.equal(res.status, 200, body);
-  return JSON.parse(body) as { result?: string[][] };
-}
+const runSql = (sql: string) => adminRunSql(office.api, dataDir, sql);
 
 async function sqlValue(sql: string): Promise<string> {
   return (await runSql(sql)).result![1]![0]!;

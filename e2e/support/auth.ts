@@ -32,6 +32,18 @@ export async function signOut(page: Page, everywhere = false): Promise<void> {
 }
 
 /** Runs GraphQL as admin with the data dir's control key (Hasura's admin secret): test setup and checks. */
+/** Runs SQL as admin through Hasura's run_sql (`/v2/query`); a refusal fails the test with the office's answer. */
+export async function adminRunSql(api: string, dataDir: string, sql: string): Promise<{ result?: string[][] }> {
+  const res = await fetch(`${api}/v2/query`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-hasura-admin-secret': readSecret(dataDir, 'control.key')! },
+    body: JSON.stringify({ type: 'run_sql', args: { sql } }),
+  });
+  const body = await res.text();
+  if (res.status !== 200) throw new Error(`run_sql answered ${res.status}: ${body}`);
+  return JSON.parse(body) as { result?: string[][] };
+}
+
 export async function adminGraphql(api: string, dataDir: string, query: string, variables?: Record<string, unknown>): Promise<any> {
   const res = await fetch(`${api}/v1/graphql`, {
     method: 'POST',
