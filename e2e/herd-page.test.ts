@@ -78,6 +78,8 @@ test('without a working socket the page polls over HTTP instead', async () => {
     const badge = page.getByTestId('connection-status');
     assert.equal(await badge.innerText(), 'Connected');
     assert.equal(await badge.getAttribute('data-live'), 'false');
+    // The last success is on the farm's clock (UTC here), named, like every time on the dashboard.
+    assert.match((await badge.getAttribute('title')) ?? '', /Last success: .*\bUTC\b/);
 
     const ts = new Date(Date.now() - 60_000).toISOString();
     assert.equal((await postReadings({ readings: [{ animal: 'DE03', metric: 'temperature', ts, value: 38.4 }] })).status, 200);

@@ -1,15 +1,18 @@
 import { Badge } from '@mantine/core';
 import { useSyncExternalStore } from 'react';
 import { getConnectionStatus, subscribeConnectionStatus } from '../graphql.ts';
+import { formatFarmTime } from '../herd-model.ts';
+import { useFarmTimeZone } from '../use-farm-time-zone.ts';
 
-function formatClock(epochMs: number | undefined): string {
-  return epochMs === undefined ? 'never' : new Date(epochMs).toLocaleString();
+/** On the farm's clock, like every other time on the dashboard (a remote viewer's own clock would mislead). */
+function formatClock(epochMs: number | undefined, timeZone: string): string {
+  return epochMs === undefined ? 'never' : formatFarmTime(epochMs, timeZone);
 }
 
 /** Whether the office answered the last GraphQL request; the title says why not and since when, and whether changes are pushed live. */
 export function ConnectionBadge() {
   const status = useSyncExternalStore(subscribeConnectionStatus, getConnectionStatus);
-  const lastSuccess = formatClock(status.lastSuccessAt);
+  const lastSuccess = formatClock(status.lastSuccessAt, useFarmTimeZone());
   const [label, color, title] =
     status.state === 'connected'
       ? ['Connected', 'green', `${status.live ? 'Changes are pushed live' : 'Changes are checked for now and then'}\nLast success: ${lastSuccess}`]
