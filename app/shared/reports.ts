@@ -75,7 +75,7 @@ export interface ReportRequest {
 export function requestQuery(req: ExportRequest | ReportRequest): string {
   const q = new URLSearchParams();
   q.set('format', req.format);
-  const r = req as ExportRequest & ReportRequest;
+  const r = req as Partial<Omit<ExportRequest, 'format' | 'subject'> & Omit<ReportRequest, 'format' | 'subject'>>;
   if (r.resolution) q.set('resolution', r.resolution);
   if (r.level) q.set('level', r.level);
   if (r.from) q.set('from', r.from);
