@@ -86,6 +86,7 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
     exec: (sql: string) => send<void>({ op: 'exec', sql }),
     execResults: (sql: string) => send<TextResult[]>({ op: 'execResults', sql }),
     copyFrom: (sql: string, data: string) => send<void>({ op: 'copyFrom', sql, data }),
+    copyTo: (sql: string) => send<string>({ op: 'copyTo', sql }),
   };
   const lock = new Mutex();
 

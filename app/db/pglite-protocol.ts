@@ -4,6 +4,7 @@ export type WorkerRequest =
   | { id: number; op: 'exec'; sql: string }
   | { id: number; op: 'execResults'; sql: string }
   | { id: number; op: 'copyFrom'; sql: string; data: string }
+  | { id: number; op: 'copyTo'; sql: string }
   | { id: number; op: 'dump' }
   | { id: number; op: 'close' };
 

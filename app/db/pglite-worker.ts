@@ -42,6 +42,11 @@ async function main(): Promise<void> {
           await db.query(msg.sql, [], { blob: new Blob([msg.data]) });
           reply = { id: msg.id, ok: true, result: null };
           break;
+        case 'copyTo': {
+          const r = await db.query(msg.sql);
+          reply = { id: msg.id, ok: true, result: r.blob ? await r.blob.text() : '' };
+          break;
+        }
         case 'exec':
           await db.exec(msg.sql);
           reply = { id: msg.id, ok: true, result: null };

@@ -36,6 +36,12 @@ export interface Queryable {
    * multi-row heap insert), about 1.5× the rate of INSERT … SELECT; the ingest path uses it for new readings.
    */
   copyFrom?(sql: string, data: string): Promise<void>;
+  /**
+   * PGlite only: runs `COPY (…) TO '/dev/blob'` and gives the file it wrote. PostgreSQL formats the rows in C,
+   * about 3–6× the rate of a query whose rows are parsed into objects; large exports read readings this way.
+   * COPY takes no bind parameters: pass values through `set_config(…, true)` in the same transaction.
+   */
+  copyTo?(sql: string): Promise<string>;
 }
 
 export interface Database extends Queryable {
