@@ -5,10 +5,12 @@ import { readSecret } from '../security/secrets.ts';
 import { loadConfig } from '../config/config.ts';
 import { acquireDataDirLock, migrate, openDatabase } from '../../db/index.ts';
 import { hostname } from 'node:os';
-import { filesNeeded, runCommand, STDIN_FILE, type CommandResult } from './commands.ts';
+import { filesNeeded, runCommand, STDIN_FILE, USAGE, type CommandResult } from './commands.ts';
 import { AuthService } from '../auth/auth-service.ts';
 import { jwtKeyOf } from '../auth/keys.ts';
 import { silentLogger } from '../log.ts';
+import { ExportInputError } from '../reports/export-options.ts';
+import { exportThroughOffice, exportToFile, OutputError, parseExportCommand } from '../reports/export-command.ts';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -24,6 +26,7 @@ const readLocal = (path: string) => (path === STDIN_FILE ? readStdin() : readFil
  */
 export async function runCliCommand(argv: string[], flags: Record<string, string | undefined>): Promise<CommandResult> {
   const config = loadConfig(flags);
+  if (argv[0] === 'export' || argv[0] === 'report') return runExportCommand(argv, config);
   const office = findRunningOffice(config.dataDir);
   if (office) {
     const key = readSecret(config.dataDir, 'control.key');
@@ -53,3 +56,37 @@ export async function runCliCommand(argv: string[], flags: Record<string, string
   }
 }
 
+
+/**
+ * `export` and `report` write a file here, with progress on stderr as they go: streamed from the running office's
+ * HTTP route when there is one (the database has a single owner), otherwise from the database opened here.
+ */
+async function runExportCommand(argv: string[], config: ReturnType<typeof loadConfig>): Promise<CommandResult> {
+  const progress = (line: string) => process.stderr.write(line);
+  try {
+    const cmd = parseExportCommand(argv);
+    const office = findRunningOffice(config.dataDir);
+    if (office) {
+      const key = readSecret(config.dataDir, 'control.key');
+      if (!key) throw new Error(`an office runs on ${config.dataDir} but its control key cannot be read (run the CLI as the user who runs the office)`);
+      return { code: 0, stdout: await exportThroughOffice(office.api, key, cmd, progress), stderr: '' };
+    }
+    const lock = acquireDataDirLock(config.dataDir, hostname());
+    try {
+      const db = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, snapshot: config.initSnapshot });
+      try {
+        await migrate(db);
+        return { code: 0, stdout: await exportToFile(db, cmd, progress), stderr: '' };
+      } finally {
+        await db.close();
+      }
+    } finally {
+      lock.release();
+    }
+  } catch (err) {
+    if (err instanceof ExportInputError) return { code: 2, stdout: '', stderr: `error: ${err.message}\n\n${USAGE}\n` };
+    if ((err as Error).name === 'ReportInputError') return { code: 1, stdout: '', stderr: `error: ${(err as Error).message}\n` };
+    if (err instanceof OutputError) return { code: 1, stdout: '', stderr: `error: ${err.message}\n` };
+    throw err;
+  }
+}

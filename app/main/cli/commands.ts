@@ -6,6 +6,7 @@ import { HasuraApiError } from '../graphql/hasura-error.ts';
 import { runSql } from '../graphql/run-sql.ts';
 import { addAnimal, AnimalInputError, importAnimalsCsv, listAnimals } from '../herd/animals.ts';
 import { AuthHttpError, type AuthService } from '../auth/auth-service.ts';
+import { EXPORT_USAGE } from '../reports/export-command.ts';
 
 /**
  * The CLI's commands, written once and run in either of two places: in the CLI process on a database it
@@ -60,6 +61,7 @@ export const USAGE = `Usage: yoctosehns <command> [options] [--data-dir DIR]
                          run SQL on the farm's database, all of it in one transaction (an error leaves
                          nothing behind); prints the last statement's rows as a table, --json as Hasura's
                          run_sql result. New tables appear in the GraphQL API at once.
+${EXPORT_USAGE}
 
 Node kinds: collar, bolus, ear_tag, leg_tag, scale, water_meter, climate, gateway.
 Every command works whether or not an office runs on the data dir.`;
@@ -230,6 +232,7 @@ export async function runCommand(ctx: CommandContext, argv: string[]): Promise<C
         throw err;
       }
     }
+    if (noun === 'export' || noun === 'report') throw new UsageError(`${noun} writes a file on this computer: run it with the CLI (npm run cli -- ${noun} …)`);
     throw new UsageError(noun ? `unknown command "${[noun, verb].filter(Boolean).join(' ')}"` : 'no command given');
   } catch (err) {
     if (err instanceof UsageError) return fail(`error: ${err.message}\n\n${USAGE}\n`, 2);

@@ -9,6 +9,8 @@ import { handleSchemaQuery } from '../graphql/run-sql.ts';
 import { isAdminRole, type SessionContext } from '../graphql/types.ts';
 import { handleAuthRoute } from '../auth/auth-routes.ts';
 import { handleNodeRoute } from './node-routes.ts';
+import { handleReportRoute } from '../reports/report-routes.ts';
+import type { ReportScheduler } from '../reports/scheduler.ts';
 import type { AuthService } from '../auth/auth-service.ts';
 import { attachGraphqlWs, headersOf } from '../graphql/ws-server.ts';
 import type { Logger } from '../log.ts';
@@ -38,6 +40,8 @@ export interface ApiServerOptions {
   onChange: (what: string) => void;
   /** Where nodes post, for the dashboard's provisioning instructions (GET /office/info). */
   ingestUrl?: string;
+  /** Scheduled reports (issue 7): /office/report-schedules. */
+  scheduler: ReportScheduler;
 }
 
 const MAX_CONTROL_BODY = 32 * 1024 * 1024;
@@ -167,6 +171,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       if (url.pathname === '/v1/graphql') return await options.graphql.handle(req, res);
       if (url.pathname === '/internal/cli') return await control(req, res);
       if (await handleAuthRoute(req, res, url.pathname, { auth: options.auth, controlKey: options.controlKey, isLoopback, tls: false })) return;
+      if (await handleReportRoute(req, res, url, { db: options.db, auth: options.auth, scheduler: options.scheduler, log: options.log })) return;
       if (await handleNodeRoute(req, res, url.pathname, { db: options.db, auth: options.auth, ingestUrl: options.ingestUrl, onChange: options.onChange })) return;
       if (url.pathname === '/v2/query') return await adminApi(req, res, (role, body) => handleSchemaQuery(adminApiDeps, role, body));
       if (url.pathname === '/v1/metadata') return await adminApi(req, res, (role, body) => handleMetadataQuery(adminApiDeps, role, body));

@@ -23,6 +23,7 @@ import { removeOfficeInfo, writeOfficeInfo } from './office-info.ts';
 import { startMaintenance } from './maintenance.ts';
 import { withoutRollupTriggers } from '../stats/rollups.ts';
 import { StatsService } from '../stats/stats-service.ts';
+import { ReportScheduler } from '../reports/scheduler.ts';
 
 /** What the office tells the rest of itself when data changes (analytics and live views subscribe). */
 export interface OfficeEvents {
@@ -43,6 +44,8 @@ export interface Office {
   maintain(): Promise<void>;
   /** Rollups and alert rules (issue 9): `stats.settle()` brings both up to every stored reading. */
   readonly stats: StatsService;
+  /** Scheduled reports (issue 7): `reports.runDue()` runs the schedules whose time has come. */
+  readonly reports: ReportScheduler;
   /** The rollups (`stats.rollups`): `flush()` makes them current with every stored reading. */
   readonly rollups: StatsService['rollups'];
   /** Counters of the ingest writer (flushes, requests, readings). */
@@ -179,6 +182,10 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
       undo.push(() => mdns.stop());
     }
 
+    // Scheduled reports: created before the API (its routes manage them), started once everything runs.
+    const scheduler = new ReportScheduler(db, log, (table) => events.emit('change', table));
+    undo.push(() => scheduler.close());
+
     const api: ApiServer = await startApiServer({
       host: apiHostOf(config),
       auth,
@@ -192,8 +199,10 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
       log,
       onChange: (what) => events.emit('change', what),
       ingestUrl: ingest.url,
+      scheduler,
     });
     undo.push(() => api.close());
+    scheduler.start();
 
     const maintenance = startMaintenance(db, config.maintenanceMinutes, { checkpoint: durableCheckpoint }, log);
     undo.push(() => maintenance.stop());
@@ -212,6 +221,7 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
       maintain: () => maintenance.runNow(),
       stats,
       rollups,
+      reports: scheduler,
       ingestStats: writer.stats,
       stop: () => (stopping ??= unwind()),
     };
