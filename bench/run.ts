@@ -7,6 +7,7 @@ const BENCHES: Record<string, string> = {
   ui: './ui.ts',
   alerts: './alerts.ts',
   rollups: './rollups.ts',
+  export: './export.ts',
 };
 
 const [name, ...rest] = process.argv.slice(2);
