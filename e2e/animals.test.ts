@@ -1,10 +1,11 @@
 // Issue 6, item 6 end to end: create a group, add an animal, import a CSV with one bad row (see the error, fix
-// the file, import), move animals to a group, confirm an animal a node created. Chromium against `serve`.
+// the file, import), move animals to a group, confirm an animal a node created, import into groups that do not
+// exist yet (created with the import; none left behind when the office refuses it). Chromium against `serve`.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Locator } from 'playwright-core';
 import { tempDataDir } from '../app/db/testing/snapshot.ts';
-import { OWNER, setupOwner, signIn, adminGraphql as adminGraphqlAs } from './support/auth.ts';
+import { OWNER, setupOwner, signIn, adminGraphql as adminGraphqlAs, adminRunSql } from './support/auth.ts';
 import { openBrowser } from './support/browser.ts';
 import { startServe } from './support/processes.ts';
 
@@ -143,4 +144,51 @@ test('confirm an animal a node created for an unknown ID', async () => {
   const { animals } = await adminGraphql(`{ animals(where: {official_id: {_eq: "276000000000099"}}) { unconfirmed } }`);
   assert.deepEqual(animals, [{ unconfirmed: false }]);
   assert.deepEqual(browser.errors, [], 'no console errors');
+});
+
+test('import into groups that do not exist: listed in the preview, created with the import, none left behind if it fails', async () => {
+  const { page } = browser;
+  browser.errors.length = 0;
+  const csv = ['tag,name,group', 'DE10,Emma,Calves', 'DE11,Frieda,Bulls', 'DE12,Gerda,Calves', 'DE13,,', 'DE01,Taken,Calves'].join('\n');
+  await page.getByTestId('animals-import-open').click();
+  await page.getByTestId('import-text').fill(csv);
+  await page.getByTestId('import-missing-groups').waitFor({ timeout: 15_000 });
+  const missing = await page.getByTestId('import-missing-groups').innerText();
+  assert.match(missing, /“Calves” and “Bulls”/);
+  assert.match(missing, /Young stock/, "the farm's own groups are named, to spot a typo");
+  assert.equal(await page.locator('[data-testid="import-row"][data-line="2"]').getByTestId('import-row-new-group').count(), 1);
+  // Everything else is still a row's error, and blocks the import.
+  assert.match(await page.locator('[data-testid="import-row"][data-line="6"]').getByTestId('import-row-error').innerText(), /already exists/);
+  assert.equal(await page.getByTestId('import-row-error').count(), 1);
+  assert.equal(await page.getByTestId('import-submit').isDisabled(), true);
+
+  // Without the bad row the button says what it will do. The office then refuses one animal (a rule of its own,
+  // added here for the test): the groups made for the import are gone again, and no animal was stored.
+  await page.getByTestId('import-text').fill(csv.split('\n').slice(0, 5).join('\n'));
+  await untilText(page.getByTestId('import-submit'), /^Create groups “Calves” and “Bulls” and import 4 animals$/);
+  await browser.screenshot('animals-import-new-groups');
+  const runSql = (sql: string) => adminRunSql(office.api, dataDir, sql);
+  await runSql(`CREATE FUNCTION e2e_refuse_de12() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN IF NEW.tag = 'DE12' THEN RAISE EXCEPTION 'the office refuses DE12'; END IF; RETURN NEW; END $$;
+    CREATE TRIGGER e2e_refuse_de12 BEFORE INSERT ON animals FOR EACH ROW EXECUTE FUNCTION e2e_refuse_de12();`);
+  await page.getByTestId('import-submit').click();
+  await untilText(page.getByTestId('import-failed'), /Nothing was imported: .*refuses DE12/);
+  const after = await adminGraphql(`{ groups(where: {name: {_in: ["Calves", "Bulls"]}}) { name } animals(where: {tag: {_in: ["DE10", "DE11", "DE12", "DE13"]}}) { tag } }`);
+  assert.deepEqual(after, { groups: [], animals: [] }, 'nothing half done');
+
+  await runSql('DROP TRIGGER e2e_refuse_de12 ON animals; DROP FUNCTION e2e_refuse_de12();');
+  await page.getByTestId('import-submit').click();
+  await untilText(page.getByTestId('animals-done'), /Created groups “Calves” and “Bulls” and imported 4 animals/);
+  await untilText(group('Calves').getByTestId('group-count'), /^2$/);
+  await untilText(group('Bulls').getByTestId('group-count'), /^1$/);
+  const { animals } = await adminGraphql(`{ animals(where: {tag: {_in: ["DE10", "DE11", "DE12", "DE13"]}}, order_by: {tag: asc}) { tag group { name } } }`);
+  assert.deepEqual(animals, [
+    { tag: 'DE10', group: { name: 'Calves' } },
+    { tag: 'DE11', group: { name: 'Bulls' } },
+    { tag: 'DE12', group: { name: 'Calves' } },
+    { tag: 'DE13', group: null },
+  ]);
+  // The failed attempt's message went with the modal; the import went through once.
+  assert.equal(await page.getByTestId('import-modal').count(), 0);
+  assert.deepEqual(browser.errors.filter((e) => !/refuses DE12|status of 4\d\d|500/.test(e)), [], 'no console errors');
 });

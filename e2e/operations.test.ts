@@ -151,7 +151,7 @@ test('an alert appears on the action list by itself, with its reason and numbers
   await browser.screenshot('alerts-history');
 });
 
-test('change the farm name in Settings', async () => {
+test('change the farm name, units and locale in Settings', async () => {
   const { page } = browser;
   await page.getByTestId('nav-settings').click();
   const name = page.getByTestId('settings-name');
@@ -163,11 +163,26 @@ test('change the farm name in Settings', async () => {
   await name.fill('Hof Sonnenwiese');
   await page.getByTestId('settings-units').click();
   await page.getByRole('option', { name: '°F (imperial)' }).click();
+  // The locale: a sample shows how the choice writes numbers and dates before it is saved.
+  const sample = page.getByTestId('settings-locale-sample');
+  assert.equal((await sample.innerText()).trim(), 'For example 1,234.5 · 31/12/2026, 18:30', 'en-GB until the farm chooses');
+  await page.getByTestId('settings-locale').click();
+  await page.getByRole('option', { name: 'Deutsch (Deutschland) · German' }).click();
+  assert.equal((await sample.innerText()).trim(), 'For example 1.234,5 · 31.12.2026, 18:30');
   await page.getByTestId('settings-save').click();
   await page.getByTestId('settings-saved').waitFor({ timeout: 15_000 });
-  const { farm_settings } = await adminGraphql(`{ farm_settings { name units time_zone } }`);
-  assert.deepEqual(farm_settings, [{ name: 'Hof Sonnenwiese', units: 'imperial', time_zone: 'UTC' }]);
+  const { farm_settings } = await adminGraphql(`{ farm_settings { name units time_zone locale } }`);
+  assert.deepEqual(farm_settings, [{ name: 'Hof Sonnenwiese', units: 'imperial', time_zone: 'UTC', locale: 'de-DE' }]);
   await browser.screenshot('settings');
+  // Every page follows at once, whatever the browser's own locale: the node's battery with a decimal comma.
+  await page.getByTestId('nav-nodes').click();
+  const node = page.locator('[data-testid="node-row"][data-node-name="collar-12"]');
+  for (const deadline = Date.now() + 15_000; !/3,61 V/.test(await node.innerText().catch(() => '')); ) {
+    if (Date.now() > deadline) assert.match(await node.innerText(), /3,61 V/);
+    await page.waitForTimeout(100);
+  }
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('settings-name').waitFor({ timeout: 15_000 });
   assert.deepEqual(browser.errors, [], 'no console errors');
 });
 

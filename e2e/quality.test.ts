@@ -1,5 +1,6 @@
 // Issue 6, item 8 end to end: every page, as the owner, on a tablet (820 × 1180) in dark mode, against `serve`
-// with a small farm's data. Each page fits the screen's width (wide tables scroll in their own box), logs no
+// with a small farm's data. Each page fits the screen's width (wide tables scroll in their own box; the herd table
+// turns compact and needs no sideways scrolling at all), logs no
 // console error, shows its heading, and can be worked by keyboard: Tab from the top reaches the skip link, the
 // navbar and then a control of the page, whose focus is visible; a modal opened with Enter closes with Esc.
 // One screenshot per page under test-output/screenshots (quality-<page>.png) is there to be looked at.
@@ -54,10 +55,10 @@ after(async () => {
 
 const runSql = (sql: string) => adminRunSql(office.api, dataDir, sql);
 
-// A small imperial farm: 12 cows in two groups, a week of temperature and activity every 30 minutes with their
+// A small imperial farm in Germany (figures with a decimal comma): 12 cows in two groups, a week of temperature and activity every 30 minutes with their
 // daily rollups, open and resolved alerts (one with the numbers behind it), an event and a node.
 await runSql(`
-  UPDATE farm_settings SET name = 'Hof Sonnenwiese', time_zone = 'Europe/Berlin', units = 'imperial';
+  UPDATE farm_settings SET name = 'Hof Sonnenwiese', time_zone = 'Europe/Berlin', locale = 'de-DE', units = 'imperial';
   -- The rollups below are written as the office would have built them for this zone: it must not rebuild them.
   UPDATE office.rollup_state SET time_zone = 'Europe/Berlin';
   INSERT INTO groups (name) VALUES ('Barn A'), ('Heifers');
@@ -235,13 +236,33 @@ for (const p of pages) {
   });
 }
 
-test('the herd table scrolls in a box that ends on screen, its sideways scrollbar within reach', async () => {
+test('the herd table fits the tablet upright: tag, status and readings without sideways scrolling, in a box that ends on screen', async () => {
   const { page } = browser;
   await openPage('#/herd');
-  const box = (await page.getByTestId('herd-scroll').boundingBox())!;
+  const scroll = page.getByTestId('herd-scroll');
+  const box = (await scroll.boundingBox())!;
   assert.ok(box.y + box.height <= TABLET.height, `the box ends at ${box.y + box.height} px of ${TABLET.height}`);
-  const { scrollWidth, clientWidth } = await page.getByTestId('herd-scroll').evaluate((el) => ({ scrollWidth: el.scrollWidth, clientWidth: el.clientWidth }));
-  assert.ok(scrollWidth > clientWidth, 'at 820 px the readings are to the right, in the box, not off the page');
+  assert.equal(await page.getByTestId('herd-table').getAttribute('data-layout'), 'compact');
+  const { scrollWidth, clientWidth } = await scroll.evaluate((el) => ({ scrollWidth: el.scrollWidth, clientWidth: el.clientWidth }));
+  assert.ok(scrollWidth <= clientWidth, `at 820 px the table is ${scrollWidth} px wide in a ${clientWidth} px box: no sideways scrolling`);
+  // The first row's tag, status and both readings lie inside the box, and the name and group went under the tag.
+  const row = page.locator('[data-testid="herd-row"][data-tag="C01"]');
+  for (const id of ['animal-link', 'animal-status', 'reading-temperature', 'reading-activity']) {
+    const cell = (await row.getByTestId(id).boundingBox())!;
+    assert.ok(cell.x >= box.x && cell.x + cell.width <= box.x + box.width + 0.5, `${id} spans ${cell.x}–${cell.x + cell.width} px, the box ${box.x}–${box.x + box.width}`);
+  }
+  assert.equal(await row.getByTestId('herd-row-subtitle').innerText(), 'Cow 1 · Barn A');
+  assert.match(await row.getByTestId('reading-temperature').getByTestId('reading-value').innerText(), /^\d{2,3},\d$/, "°F with the farm's decimal comma");
+  assert.equal(await row.getByTestId('sparkline-cell').count(), 0, 'no trend column on a tablet upright');
+  assert.equal(await page.getByTestId('herd-trend-metric').count(), 0, 'nor a trend to choose');
+  await browser.screenshot('quality-herd-tablet');
+
+  // Turned sideways (1180 × 820) there is room for the wide table with its name, group and trend columns.
+  await page.setViewportSize({ width: TABLET.height, height: TABLET.width });
+  await page.locator('[data-testid="herd-table"][data-layout="wide"]').waitFor({ timeout: 5_000 });
+  await row.getByTestId('sparkline-cell').waitFor({ timeout: 5_000 });
+  await page.setViewportSize(TABLET);
+  await page.locator('[data-testid="herd-table"][data-layout="compact"]').waitFor({ timeout: 5_000 });
 });
 
 test('the skip link takes the keyboard past the header and the navbar to the page', async () => {

@@ -134,7 +134,7 @@ test('the navbar opens the statistics page, which draws every chart from the rol
   // The numbers behind the daily chart: the missing day is a dash, not a zero.
   const table = page.getByTestId('stats-table').first();
   await table.locator('summary').click();
-  const gapRow = table.locator('tr', { hasText: await page.evaluate((d) => new Date(`${d}T00:00:00Z`).toLocaleDateString(undefined, { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric', weekday: 'short' }), gapDay) });
+  const gapRow = table.locator('tr', { hasText: await page.evaluate((d) => new Date(`${d}T00:00:00Z`).toLocaleDateString('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric', weekday: 'short' }), gapDay) });
   assert.match(await gapRow.innerText(), /—/);
   await table.locator('summary').click();
   await browser.screenshot('statistics');

@@ -188,6 +188,15 @@ test('per role through GraphQL: visible tables and columns, row filters, and ref
   // The owner may act as another role it is allowed.
   const asViewer = await gql('mutation { update_alerts(where: {}, _set: {status: "resolved"}) { affected_rows } }', bearer(ownerToken, { 'x-hasura-role': 'viewer' }));
   assert.equal(asViewer.body.errors[0].extensions.code, 'validation-failed');
+  // The manager sets the farm's locale (0009_farm_locale.sql) like its zone and units; a tag of the wrong shape is
+  // refused by the column's CHECK; the worker may not set it at all.
+  const setLocale = (locale: string, role: string) =>
+    gql(`mutation { update_farm_settings_by_pk(pk_columns: {id: 1}, _set: {locale: ${JSON.stringify(locale)}}) { locale } }`, bearer(tokens[role]!));
+  assert.deepEqual((await setLocale('de-DE', 'manager')).body, { data: { update_farm_settings_by_pk: { locale: 'de-DE' } } });
+  assert.ok((await setLocale('german', 'manager')).body.errors?.length, 'a malformed tag is refused');
+  assert.equal((await setLocale('en-US', 'worker')).body.errors[0].extensions.code, 'validation-failed');
+  assert.deepEqual((await gql('{ farm_settings { locale } }', bearer(tokens.viewer!))).body, { data: { farm_settings: [{ locale: 'de-DE' }] } });
+  assert.deepEqual((await setLocale('en-GB', 'manager')).body, { data: { update_farm_settings_by_pk: { locale: 'en-GB' } } });
 });
 
 test('brute force: 100 wrong passwords lock the account; the right one is refused while locked', async () => {

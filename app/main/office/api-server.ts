@@ -207,7 +207,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     close: async () => {
       await ws.close(); // open sockets would keep server.close() waiting
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        // A page whose socket just closed polls over HTTP instead, on a kept-alive connection: one that was busy
+        // when the idle ones were closed would stay open, answering a poll every few seconds, and close() would
+        // wait for ever. Such a connection is idle again between polls, so it is swept then.
+        const sweep = setInterval(() => server.closeIdleConnections(), 100);
+        server.close(() => {
+          clearInterval(sweep);
+          resolve();
+        });
         server.closeIdleConnections();
       });
     },

@@ -11,7 +11,7 @@ const ALERT_FIELDS = `id category cause severity status reason details onset rai
       group { id name }`;
 
 const ALERTS_FIELDS = {
-  farm_settings: /* GraphQL */ `farm_settings { name time_zone units }`,
+  farm_settings: /* GraphQL */ `farm_settings { name time_zone locale units }`,
   open_alerts: /* GraphQL */ `open_alerts: alerts(where: {status: {_neq: "resolved"}}, order_by: [{severity: desc}, {raised_at: asc}]) {
       ${ALERT_FIELDS}
     }`,
@@ -56,7 +56,7 @@ export interface AlertRow {
 }
 
 export interface AlertsData {
-  farm_settings: { name: string; time_zone: string; units: string }[];
+  farm_settings: { name: string; time_zone: string; locale: string; units: string }[];
   open_alerts: AlertRow[];
   resolved_alerts: AlertRow[];
 }

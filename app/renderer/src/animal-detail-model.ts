@@ -9,7 +9,7 @@ export const DAY = 24 * HOUR;
 /** The small, live part of the page: the animal, its alerts and events, and what the charts need to label. */
 function detailFields(animalId: number): Record<string, string> {
   return {
-    farm_settings: /* GraphQL */ `farm_settings { time_zone units }`,
+    farm_settings: /* GraphQL */ `farm_settings { time_zone locale units }`,
     metrics: /* GraphQL */ `metrics(order_by: {id: asc}) { id key name unit }`,
     animals_by_pk: /* GraphQL */ `animals_by_pk(id: ${animalId}) {
       id tag official_id name sex birth_date breed status unconfirmed due_date
@@ -101,7 +101,7 @@ export interface DetailEvent {
 }
 
 export interface DetailData {
-  farm_settings: { time_zone: string; units: string }[];
+  farm_settings: { time_zone: string; locale: string; units: string }[];
   metrics: DetailMetric[];
   animals_by_pk: DetailAnimal | null;
   alerts: DetailAlert[];

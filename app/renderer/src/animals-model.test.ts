@@ -5,10 +5,16 @@ import {
   EMPTY_FORM,
   filterAnimals,
   herdErrorInWords,
+  importButtonLabel,
   importObjects,
+  namesInWords,
   moveLabel,
   parseCsv,
   previewImport,
+  runImport,
+  CREATE_GROUPS,
+  DELETE_GROUPS,
+  IMPORT_ANIMALS,
   validateAnimal,
   type AnimalRow,
 } from './animals-model.ts';
@@ -64,10 +70,11 @@ test('the import preview: per-row errors, duplicates in the file and in the herd
       [3, ['sex must be female or male, not "x"', 'birth_date must be a date as YYYY-MM-DD, not "2021-13-01"']],
       [4, ['"DE01" is also on line 2']],
       [5, ['an animal with tag or official ID "OLD1" already exists']],
-      [6, ['there is no group "Nowhere": create it first, or leave the group empty']],
+      [6, []],
       [7, ['5 fields where the header has 7']],
     ],
   );
+  assert.deepEqual(preview.missingGroups, ['Nowhere'], 'a group that does not exist is listed apart, not as the row\'s error');
   const fixed = previewImport([HEADER, '276000000000001,DE01,Berta,female,2021-04-01,Holstein,Heifers', ',DE02,,m,,,'].join('\n'), [], [{ name: 'Heifers' }], NOW);
   assert.equal(fixed.ok, true);
   assert.deepEqual(importObjects(fixed, [{ id: 7, name: 'Heifers' }]), [
@@ -114,4 +121,58 @@ test('filters, labels', () => {
   assert.equal(animalLabel(rows[1]!), '2760');
   assert.equal(moveLabel(3, 'Heifers'), 'Moved 3 animals to Heifers.');
   assert.equal(moveLabel(1, undefined), 'Took 1 animal out of its group.');
+});
+
+test('groups the file names that do not exist: listed once each, in the file\'s order, and offered for creation', () => {
+  const csv = ['tag,group', 'A1,Heifers', 'A2,Barn B', 'A3,barn b', 'A4,Barn B', 'A5,', 'A6,Calves'].join('\n');
+  const preview = previewImport(csv, [], [{ name: 'Heifers' }], NOW);
+  assert.equal(preview.ok, true, 'a missing group is not a row error');
+  assert.deepEqual(preview.missingGroups, ['Barn B', 'barn b', 'Calves'], 'names are matched exactly, as the office\'s unique name is');
+  assert.equal(importButtonLabel(preview), 'Create groups “Barn B”, “barn b” and “Calves” and import 6 animals');
+  assert.equal(importButtonLabel(previewImport('tag,group\nA1,Heifers', [], [{ name: 'Heifers' }], NOW)), 'Import 1 animal');
+  assert.equal(importButtonLabel(previewImport('tag,group\nA1,New', [], [], NOW)), 'Create group “New” and import 1 animal');
+  assert.equal(importButtonLabel(previewImport('tag,group\nA1,New\nA1,New', [], [], NOW)), 'Import', 'rows with errors: nothing to offer');
+  assert.equal(importButtonLabel(undefined), 'Import');
+  assert.equal(namesInWords([]), '');
+  assert.equal(namesInWords(['X', 'Y']), '“X” and “Y”');
+  // Other rows' errors stay per row, and the missing groups are still listed.
+  const mixed = previewImport('tag,group\nA1,New\nA1,Other', [], [], NOW);
+  assert.equal(mixed.ok, false);
+  assert.deepEqual(mixed.missingGroups, ['New', 'Other']);
+  assert.deepEqual(mixed.rows.map((r) => r.errors), [[], ['"A1" is also on line 2']]);
+});
+
+/** A fake office: records the mutations asked, answers groups with new ids, and refuses the animals when told to. */
+function fakeOffice(refuseAnimals: boolean) {
+  const asked: { query: string; variables: Record<string, unknown> }[] = [];
+  let nextId = 10;
+  const mutate = async <T,>(query: string, variables: Record<string, unknown>): Promise<T> => {
+    asked.push({ query, variables });
+    if (query === CREATE_GROUPS) return { insert_groups: { returning: (variables.objects as { name: string }[]).map((o) => ({ id: nextId++, name: o.name })) } } as T;
+    if (query === IMPORT_ANIMALS && refuseAnimals) throw new Error('animals_tag_key');
+    return {} as T;
+  };
+  return { asked, mutate };
+}
+
+test('create the missing groups, then import the animals into them', async () => {
+  const preview = previewImport('tag,group\nA1,Heifers\nA2,Barn B\nA3,', [], [{ name: 'Heifers' }], NOW);
+  const office = fakeOffice(false);
+  assert.deepEqual(await runImport(preview, [{ id: 3, name: 'Heifers' }], office.mutate), { imported: 3, createdGroups: ['Barn B'] });
+  assert.deepEqual(office.asked.map((a) => a.query), [CREATE_GROUPS, IMPORT_ANIMALS]);
+  assert.deepEqual(office.asked[0]!.variables, { objects: [{ name: 'Barn B' }] });
+  assert.deepEqual((office.asked[1]!.variables.objects as { tag: string; group_id: number | null }[]).map((o) => [o.tag, o.group_id]), [['A1', 3], ['A2', 10], ['A3', null]]);
+});
+
+test('no missing group: one insert; a refused import deletes the groups it made, so nothing is half done', async () => {
+  const plain = fakeOffice(false);
+  await runImport(previewImport('tag,group\nA1,Heifers', [], [{ name: 'Heifers' }], NOW), [{ id: 3, name: 'Heifers' }], plain.mutate);
+  assert.deepEqual(plain.asked.map((a) => a.query), [IMPORT_ANIMALS]);
+
+  const refusing = fakeOffice(true);
+  await assert.rejects(runImport(previewImport('tag,group\nA1,X\nA2,Y', [], [], NOW), [], refusing.mutate), /animals_tag_key/);
+  assert.deepEqual(refusing.asked.map((a) => a.query), [CREATE_GROUPS, IMPORT_ANIMALS, DELETE_GROUPS]);
+  assert.deepEqual(refusing.asked[2]!.variables, { ids: [10, 11] });
+
+  await assert.rejects(runImport(previewImport('tag\nA1\nA1', [], [], NOW), [], plain.mutate), /errors/, 'a preview with errors is never sent');
 });

@@ -30,6 +30,10 @@ export const UPDATE_ANIMAL = /* GraphQL */ `mutation UpdateAnimal($id: Int!, $se
 export const MOVE_ANIMALS = /* GraphQL */ `mutation MoveAnimals($ids: [Int!]!, $group_id: Int) { update_animals(where: {id: {_in: $ids}}, _set: {group_id: $group_id}) { affected_rows } }`;
 export const CONFIRM_ANIMAL = /* GraphQL */ `mutation ConfirmAnimal($id: Int!) { update_animals_by_pk(pk_columns: {id: $id}, _set: {unconfirmed: false}) { id unconfirmed } }`;
 export const IMPORT_ANIMALS = /* GraphQL */ `mutation ImportAnimals($objects: [animals_insert_input!]!) { insert_animals(objects: $objects) { affected_rows } }`;
+/** The groups a CSV names that the farm does not have yet, made before its animals are imported into them. */
+export const CREATE_GROUPS = /* GraphQL */ `mutation CreateGroups($objects: [groups_insert_input!]!) { insert_groups(objects: $objects) { returning { id name } } }`;
+/** Undoes CREATE_GROUPS when the import then fails (the groups were made a moment before, for this import alone). */
+export const DELETE_GROUPS = /* GraphQL */ `mutation DeleteGroups($ids: [Int!]!) { delete_groups(where: {id: {_in: $ids}}) { affected_rows } }`;
 
 export type AnimalStatus = 'active' | 'dry' | 'sold' | 'dead';
 export const STATUSES: { value: AnimalStatus; label: string }[] = [
@@ -144,27 +148,35 @@ export interface ImportPreview {
   /** A problem with the whole file (not CSV, no header, unknown columns); no rows then. */
   fileError?: string;
   rows: ImportRow[];
-  /** Whether the file can be imported as it is: rows, and none with an error. */
+  /**
+   * Groups the file names that the farm does not have, in the file's order: not a row's error (the farmer can
+   * have them created with the import), but the import cannot go ahead without them.
+   */
+  missingGroups: string[];
+  /** Whether the file can be imported: rows, and none with an error (the missing groups are created first). */
   ok: boolean;
 }
 
 /**
- * The import as the office would do it, before anything is stored: each row checked, a tag or official ID
- * used twice in the file or already by an animal, and a group that does not exist, reported per line.
+ * The import as the office would do it, before anything is stored: each row checked, and a tag or official ID
+ * used twice in the file or already by an animal reported per line. Groups that do not exist are listed apart,
+ * once each, for the page to offer to create them: a typo in one shows there as a group next to the right one.
  */
 export function previewImport(csv: string, existing: Pick<AnimalRow, 'tag' | 'official_id'>[], groups: Pick<GroupRow, 'name'>[], now = Date.now()): ImportPreview {
   const parsed = parseCsv(csv);
-  if ('error' in parsed) return { fileError: `The file is not valid CSV: ${parsed.error}.`, rows: [], ok: false };
+  const refused = (fileError: string): ImportPreview => ({ fileError, rows: [], missingGroups: [], ok: false });
+  if ('error' in parsed) return refused(`The file is not valid CSV: ${parsed.error}.`);
   const [header, ...records] = parsed.records;
-  if (!header) return { fileError: `The file is empty: expected a header row such as ${IMPORT_COLUMNS.join(',')}.`, rows: [], ok: false };
+  if (!header) return refused(`The file is empty: expected a header row such as ${IMPORT_COLUMNS.join(',')}.`);
   const columns = header.fields.map((h) => h.trim().toLowerCase().replace(/\s+/g, '_'));
   const unknown = columns.filter((c) => !(IMPORT_COLUMNS as readonly string[]).includes(c));
-  if (unknown.length) return { fileError: `Unknown column(s) ${unknown.join(', ')}; known: ${IMPORT_COLUMNS.join(', ')}.`, rows: [], ok: false };
-  if (!columns.includes('tag') && !columns.includes('official_id')) return { fileError: 'The header must have a tag or an official_id column.', rows: [], ok: false };
-  if (records.length === 0) return { fileError: 'The file has a header but no animals.', rows: [], ok: false };
+  if (unknown.length) return refused(`Unknown column(s) ${unknown.join(', ')}; known: ${IMPORT_COLUMNS.join(', ')}.`);
+  if (!columns.includes('tag') && !columns.includes('official_id')) return refused('The header must have a tag or an official_id column.');
+  if (records.length === 0) return refused('The file has a header but no animals.');
 
   const taken = new Set(existing.flatMap((a) => [a.tag, a.official_id]).filter((v): v is string => !!v));
   const groupNames = new Set(groups.map((g) => g.name));
+  const missing = new Set<string>();
   const seen = new Map<string, number>();
   const rows = records.map(({ line, fields }): ImportRow => {
     const input = Object.fromEntries(columns.map((c, j) => [c, fields[j]])) as AnimalInput;
@@ -179,10 +191,10 @@ export function previewImport(csv: string, existing: Pick<AnimalRow, 'tag' | 'of
       else seen.set(id, line);
       if (taken.has(id)) errors.push(`an animal with tag or official ID "${id}" already exists`);
     }
-    if (result.group && !groupNames.has(result.group)) errors.push(`there is no group "${result.group}": create it first, or leave the group empty`);
+    if (result.group && !groupNames.has(result.group)) missing.add(result.group);
     return { line, input, animal: result, errors };
   });
-  return { rows, ok: rows.every((r) => r.errors.length === 0) };
+  return { rows, missingGroups: [...missing], ok: rows.every((r) => r.errors.length === 0) };
 }
 
 /** The rows of an error-free preview as `insert_animals` objects. */
@@ -192,6 +204,46 @@ export function importObjects(preview: ImportPreview, groups: Pick<GroupRow, 'id
     const a = animal!;
     return { official_id: a.official_id, tag: a.tag, name: a.name, sex: a.sex, birth_date: a.birth_date, breed: a.breed, group_id: a.group ? (byName.get(a.group) ?? null) : null };
   });
+}
+
+/** "Heifers", "Heifers and Barn B", "Heifers, Barn B and Calves": names as the farmer reads them in a sentence. */
+export function namesInWords(names: readonly string[]): string {
+  const quoted = names.map((n) => `“${n}”`);
+  return quoted.length <= 1 ? (quoted[0] ?? '') : `${quoted.slice(0, -1).join(', ')} and ${quoted[quoted.length - 1]}`;
+}
+
+/** The import button's words: what will happen when it is pressed. */
+export function importButtonLabel(preview: ImportPreview | undefined): string {
+  if (!preview?.ok) return 'Import';
+  const n = `${preview.rows.length} animal${preview.rows.length === 1 ? '' : 's'}`;
+  const g = preview.missingGroups;
+  if (g.length === 0) return `Import ${n}`;
+  return `Create group${g.length === 1 ? '' : 's'} ${namesInWords(g)} and import ${n}`;
+}
+
+/** Sends a GraphQL mutation; throws the office's refusal (graphql.ts's graphqlRequest, or a fake in the tests). */
+export type Mutate = <T>(query: string, variables: Record<string, unknown>) => Promise<T>;
+
+/**
+ * Imports an error-free preview: first the groups it names that do not exist, then all its animals in one
+ * insert (one transaction: every row or none). The office's GraphQL has no nested insert, so an animal cannot
+ * name a group made in the same request; if the animals are then refused, the groups just made are deleted
+ * again, so a failed import leaves the farm as it was. Throws the refusal that stopped it.
+ */
+export async function runImport(preview: ImportPreview, groups: readonly Pick<GroupRow, 'id' | 'name'>[], mutate: Mutate): Promise<{ imported: number; createdGroups: string[] }> {
+  if (!preview.ok) throw new Error('the preview has errors');
+  let created: { id: number; name: string }[] = [];
+  if (preview.missingGroups.length) {
+    const answer = await mutate<{ insert_groups: { returning: { id: number; name: string }[] } }>(CREATE_GROUPS, { objects: preview.missingGroups.map((name) => ({ name })) });
+    created = answer.insert_groups.returning;
+  }
+  try {
+    await mutate(IMPORT_ANIMALS, { objects: importObjects(preview, [...groups, ...created]) });
+  } catch (err) {
+    if (created.length) await mutate(DELETE_GROUPS, { ids: created.map((g) => g.id) }).catch(() => undefined);
+    throw err;
+  }
+  return { imported: preview.rows.length, createdGroups: created.map((g) => g.name) };
 }
 
 /** The animal form (create and edit). */

@@ -16,6 +16,8 @@ import {
   animalBadges,
   filterHerd,
   herdGroups,
+  herdLayout,
+  HERD_WIDTHS,
   herdRows,
   nextSort,
   sortHerd,
@@ -302,4 +304,26 @@ test('sparklinePoints scales into the box, y downwards, flat series in the middl
   assert.equal(sparklinePoints([[0, 7], [100, 7]], 0, 100, 80, 20), '0,10 80,10');
   assert.equal(sparklinePoints([[0, 7]], 0, 100, 80, 20), '');
   assert.equal(sparklinePoints([], 0, 100, 80, 20), '');
+});
+
+test('the herd table on a tablet held upright: compact, no sideways scrolling, as many metrics as fit', () => {
+  const metric = (id: number, key: string) => ({ id, key, name: key, unit: '°C', shown: displayUnit('°C', 'metric') });
+  const two = [metric(1, 'temperature'), metric(2, 'activity')];
+  const five = [...two, metric(3, 'rumination'), metric(4, 'weight'), metric(5, 'milk')];
+  // Not measured yet, a desktop, or wide enough for every column: the full table.
+  assert.deepEqual(herdLayout(0, two, true), { compact: false, columns: two, hidden: [] });
+  assert.equal(herdLayout(1048, five, true).compact, false, 'a desktop keeps every column (a long row scrolls sideways)');
+  assert.equal(herdLayout(880, two.slice(0, 1), false).compact, false, 'wide enough for the full table: 790 px');
+  // An 820 px tablet upright leaves the table about 588 px: compact, the trend gone, both metrics shown.
+  const tablet = herdLayout(588, two, true);
+  assert.deepEqual(tablet, { compact: true, columns: two, hidden: [] });
+  const w = HERD_WIDTHS;
+  assert.ok(w.compactTag + w.compactStatus + tablet.columns.length * w.compactMetric <= 588);
+  // More metrics than fit: the first ones, in the metrics' order; the rest named as hidden.
+  const many = herdLayout(588, five, true);
+  assert.deepEqual(many.columns.map((m) => m.key), ['temperature', 'activity', 'rumination']);
+  assert.deepEqual(many.hidden.map((m) => m.key), ['weight', 'milk']);
+  assert.ok(w.compactTag + w.compactStatus + many.columns.length * w.compactMetric <= 588);
+  // A phone: still the tag, the status and one metric.
+  assert.deepEqual(herdLayout(300, five, false).columns.map((m) => m.key), ['temperature']);
 });

@@ -3,7 +3,7 @@ import { displayUnit, type DisplayUnit } from './settings-model.ts';
 
 /** The herd page's root fields: asked together over HTTP, or each as one live subscription (Hasura allows one root field per subscription). */
 const HERD_FIELDS = {
-  farm_settings: /* GraphQL */ `farm_settings { name time_zone units }`,
+  farm_settings: /* GraphQL */ `farm_settings { name time_zone locale units }`,
   metrics: /* GraphQL */ `metrics(order_by: {id: asc}) { id key name unit }`,
   animals: /* GraphQL */ `animals(order_by: {tag: asc}) {
       id tag official_id name status unconfirmed
@@ -22,6 +22,8 @@ export interface FarmSettings {
   name: string;
   /** IANA zone, e.g. Europe/Berlin: reading times are shown in the farm's clock, not the viewer's. */
   time_zone: string;
+  /** BCP 47 tag, e.g. de-DE: numbers and dates are written the farm's way, not the viewer's browser's. */
+  locale: string;
   units: 'metric' | 'imperial';
 }
 
@@ -100,6 +102,33 @@ export function metricColumns(metrics: readonly Metric[], animals: readonly Anim
   const seen = new Set<number>();
   for (const animal of animals) for (const reading of animal.latest_readings) seen.add(reading.metric_id);
   return metrics.filter((m) => seen.has(m.id)).map((m) => ({ ...m, shown: displayUnit(m.unit, units) }));
+}
+
+/** The herd table's column widths (px): the wide layout's, and the compact one's for a tablet held upright. */
+export const HERD_WIDTHS = { tag: 120, name: 140, group: 130, status: 280, sparkline: 120, metric: 120, compactTag: 132, compactStatus: 150, compactMetric: 88 } as const;
+/** Below this box width the table turns compact (an 820 px tablet upright leaves it about 590 px). */
+export const COMPACT_BELOW_PX = 900;
+
+export interface HerdLayout {
+  /** Name and group go under the tag, the trend sparkline goes, the status column narrows. */
+  compact: boolean;
+  /** The metric columns shown: all in the wide layout; in the compact one, as many as fit, in the metrics' order. */
+  columns: MetricColumn[];
+  /** Metrics left out for want of width (each animal's page shows them all). */
+  hidden: MetricColumn[];
+}
+
+/**
+ * How the herd table fits a box `width` px wide. Wide enough for every column, or on a desktop (where a long
+ * row of metrics may scroll sideways), the full table; narrower, the compact one, which needs no sideways
+ * scrolling to show tag, status and the first metrics. 0 means not measured yet: the full table.
+ */
+export function herdLayout(width: number, columns: readonly MetricColumn[], sparkline: boolean): HerdLayout {
+  const w = HERD_WIDTHS;
+  const full = w.tag + w.name + w.group + w.status + (sparkline ? w.sparkline : 0) + columns.length * w.metric;
+  if (width <= 0 || width >= full || width >= COMPACT_BELOW_PX) return { compact: false, columns: [...columns], hidden: [] };
+  const fit = Math.max(1, Math.floor((width - w.compactTag - w.compactStatus) / w.compactMetric));
+  return { compact: true, columns: columns.slice(0, fit), hidden: columns.slice(fit) };
 }
 
 export function readingsByMetric(animal: Animal): Map<number, LatestReading> {

@@ -1,5 +1,6 @@
 // The nodes page's data shaping (issue 6, item 4): the ok / late / silent rule, the curl example shown with a
 // new token. Free of React and the DOM so it can be tested in Node.
+import { formatFixed } from './farm-format.ts';
 
 export const NODE_KINDS = ['collar', 'bolus', 'ear_tag', 'leg_tag', 'scale', 'water_meter', 'climate', 'gateway'] as const;
 
@@ -12,7 +13,7 @@ export const SILENT_AFTER_MS = 60 * MINUTE;
 export const INTERVAL_SAMPLE = 8;
 
 const NODE_FIELDS = {
-  farm_settings: /* GraphQL */ `farm_settings { name time_zone units }`,
+  farm_settings: /* GraphQL */ `farm_settings { name time_zone locale units }`,
   nodes: /* GraphQL */ `nodes(order_by: {id: asc}) {
       id name kind created_at revoked_at last_seen_at last_ip battery_percent battery_volts rssi firmware
       accepted_count duplicate_count quarantined_count
@@ -53,7 +54,7 @@ export interface NodeRow {
 }
 
 export interface NodesData {
-  farm_settings: { name: string; time_zone: string; units: string }[];
+  farm_settings: { name: string; time_zone: string; locale: string; units: string }[];
   nodes: NodeRow[];
 }
 
@@ -134,10 +135,11 @@ export function nodeAssignment(node: Pick<NodeRow, 'animal' | 'group'>): string 
   return '—';
 }
 
-export function formatBattery(node: Pick<NodeRow, 'battery_percent' | 'battery_volts'>): string {
+/** Charge and voltage, in the farm's locale ("3,71 V" on a German farm). */
+export function formatBattery(node: Pick<NodeRow, 'battery_percent' | 'battery_volts'>, locale?: string): string {
   const parts: string[] = [];
   if (node.battery_percent != null) parts.push(`${Math.round(node.battery_percent)} %`);
-  if (node.battery_volts != null) parts.push(`${node.battery_volts.toFixed(2)} V`);
+  if (node.battery_volts != null) parts.push(`${formatFixed(node.battery_volts, 2, locale)} V`);
   return parts.length ? parts.join(' · ') : '—';
 }
 

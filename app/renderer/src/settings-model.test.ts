@@ -1,5 +1,5 @@
 import { assert, test } from '../../../scripts/test-api.ts';
-import { displayUnit, settingsChanged, settingsProblems, timeZones, zonePreview } from './settings-model.ts';
+import { displayUnit, localeOptions, settingsChanged, settingsProblems, timeZones, zonePreview } from './settings-model.ts';
 
 test('time zones: the browser list with UTC first, once', () => {
   const zones = timeZones();
@@ -11,19 +11,21 @@ test('time zones: the browser list with UTC first, once', () => {
 
 test('the form is checked before the office is asked', () => {
   const zones = ['UTC', 'Europe/Berlin'];
-  assert.deepEqual(settingsProblems({ name: 'Hof Sonnenwiese', time_zone: 'Europe/Berlin', units: 'metric' }, zones), {});
-  assert.deepEqual(settingsProblems({ name: '  ', time_zone: 'Mars/Base', units: 'kelvin' }, zones), {
+  assert.deepEqual(settingsProblems({ name: 'Hof Sonnenwiese', time_zone: 'Europe/Berlin', locale: 'de-DE', units: 'metric' }, zones), {});
+  assert.deepEqual(settingsProblems({ name: '  ', time_zone: 'Mars/Base', locale: 'german', units: 'kelvin' }, zones), {
     name: 'The farm needs a name.',
     time_zone: 'Choose a time zone from the list.',
+    locale: 'Choose a locale from the list.',
     units: 'Choose °C or °F.',
   });
-  assert.match(settingsProblems({ name: 'x'.repeat(121), time_zone: 'UTC', units: 'imperial' }, zones).name!, /120/);
+  assert.match(settingsProblems({ name: 'x'.repeat(121), time_zone: 'UTC', locale: 'en-GB', units: 'imperial' }, zones).name!, /120/);
 });
 
 test('changed, ignoring surrounding blanks of the name', () => {
-  const saved = { name: 'My farm', time_zone: 'UTC', units: 'metric' as const };
-  assert.equal(settingsChanged({ name: ' My farm ', time_zone: 'UTC', units: 'metric' }, saved), false);
-  assert.equal(settingsChanged({ name: 'My farm', time_zone: 'UTC', units: 'imperial' }, saved), true);
+  const saved = { name: 'My farm', time_zone: 'UTC', locale: 'en-GB', units: 'metric' as const };
+  assert.equal(settingsChanged({ name: ' My farm ', time_zone: 'UTC', locale: 'en-GB', units: 'metric' }, saved), false);
+  assert.equal(settingsChanged({ name: 'My farm', time_zone: 'UTC', locale: 'en-GB', units: 'imperial' }, saved), true);
+  assert.equal(settingsChanged({ name: 'My farm', time_zone: 'UTC', locale: 'de-DE', units: 'metric' }, saved), true);
 });
 
 test('a preview of the zone', () => {
@@ -41,4 +43,10 @@ test('temperatures are shown in °F on an imperial farm, other units as stored',
   assert.deepEqual([c.unit, c.convert(38.5), c.scale], ['°C', 38.5, 1]);
   const kg = displayUnit('kg', 'imperial');
   assert.deepEqual([kg.unit, kg.convert(650)], ['kg', 650]);
+});
+
+test('the locales offered, with a tag set by hand kept as the current choice', () => {
+  assert.ok(localeOptions('de-DE').some((l) => l.value === 'de-DE'));
+  assert.equal(localeOptions('de-DE').filter((l) => l.value === 'de-DE').length, 1);
+  assert.deepEqual(localeOptions('gsw-CH')[0], { value: 'gsw-CH', label: 'gsw-CH' });
 });

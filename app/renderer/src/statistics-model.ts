@@ -504,16 +504,17 @@ export function formatAxisTick(value: number, locale?: string): string {
 const dayFormats = new Map<string, Intl.DateTimeFormat>();
 
 /**
- * A calendar day in the reader's locale ("28 Nov", "28 Nov 2026"). The day is already the farm's, so it is
+ * A calendar day in the farm's locale ("28 Nov", "28 Nov 2026", "Sat, 28 Nov 2026"). The day is already the farm's, so it is
  * formatted at its UTC midnight in UTC: the viewer's zone cannot shift it to the day before.
  */
-export function formatDay(day: string, style: 'short' | 'long' = 'short', locale?: string): string {
+export function formatDay(day: string, style: 'short' | 'date' | 'long' = 'short', locale?: string): string {
   const t = dayNumber(day);
   if (t === undefined) return day;
   const key = `${style}|${locale ?? ''}`;
   let format = dayFormats.get(key);
   if (!format) {
-    const options: Intl.DateTimeFormatOptions = style === 'short' ? { day: 'numeric', month: 'short' } : { day: 'numeric', month: 'short', year: 'numeric', weekday: 'short' };
+    const options: Intl.DateTimeFormatOptions =
+      style === 'short' ? { day: 'numeric', month: 'short' } : { day: 'numeric', month: 'short', year: 'numeric', ...(style === 'long' && { weekday: 'short' }) };
     format = new Intl.DateTimeFormat(locale, { ...options, timeZone: 'UTC' });
     dayFormats.set(key, format);
   }

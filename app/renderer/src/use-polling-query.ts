@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { errorMessage, graphqlRequest } from './graphql.ts';
 
 export interface PollingQueryState<TData> {
@@ -18,8 +18,11 @@ export interface PollingQueryState<TData> {
  * While not `enabled` it asks nothing and keeps what it had (a live query's fallback is off while the office
  * pushes changes).
  */
-export function usePollingQuery<TData>(query: string, intervalMs: number, enabled = true): PollingQueryState<TData> {
+export function usePollingQuery<TData>(query: string, intervalMs: number, enabled = true): PollingQueryState<TData> & { refresh(): void } {
   const [state, setState] = useState<PollingQueryState<TData>>({});
+  // Bumped by refresh() (a page changed what the query reads): the effect restarts, and a restart asks at once.
+  const [asked, setAsked] = useState(0);
+  const refresh = useCallback(() => setAsked((n) => n + 1), []);
 
   useEffect(() => {
     if (!enabled) return;
@@ -62,7 +65,7 @@ export function usePollingQuery<TData>(query: string, intervalMs: number, enable
       inFlight?.abort();
       document.removeEventListener('visibilitychange', onVisibilityChange);
     };
-  }, [query, intervalMs, enabled]);
+  }, [query, intervalMs, enabled, asked]);
 
-  return state;
+  return { ...state, refresh };
 }

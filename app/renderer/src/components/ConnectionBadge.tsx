@@ -2,17 +2,18 @@ import { Badge } from '@mantine/core';
 import { useSyncExternalStore } from 'react';
 import { getConnectionStatus, subscribeConnectionStatus } from '../graphql.ts';
 import { formatFarmTime } from '../herd-model.ts';
-import { useFarmTimeZone } from '../use-farm-time-zone.ts';
+import type { FarmFormat } from '../farm-format.ts';
+import { useFarmFormat } from '../use-farm-format.ts';
 
 /** On the farm's clock, like every other time on the dashboard (a remote viewer's own clock would mislead). */
-function formatClock(epochMs: number | undefined, timeZone: string): string {
-  return epochMs === undefined ? 'never' : formatFarmTime(epochMs, timeZone);
+function formatClock(epochMs: number | undefined, { timeZone, locale }: FarmFormat): string {
+  return epochMs === undefined ? 'never' : formatFarmTime(epochMs, timeZone, locale);
 }
 
 /** Whether the office answered the last GraphQL request; the title says why not and since when, and whether changes are pushed live. */
 export function ConnectionBadge() {
   const status = useSyncExternalStore(subscribeConnectionStatus, getConnectionStatus);
-  const lastSuccess = formatClock(status.lastSuccessAt, useFarmTimeZone());
+  const lastSuccess = formatClock(status.lastSuccessAt, useFarmFormat());
   const [label, color, title] =
     status.state === 'connected'
       ? ['Connected', 'green', `${status.live ? 'Changes are pushed live' : 'Changes are checked for now and then'}\nLast success: ${lastSuccess}`]

@@ -1,10 +1,12 @@
 import { Badge, Box, Group, Table, Text, UnstyledButton } from '@mantine/core';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useEffect, useRef, type ReactNode } from 'react';
+import { memo, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import {
   formatAge,
   formatShownValue,
   HERD_BADGE_LABELS,
+  HERD_WIDTHS,
+  herdLayout,
   readingTitle,
   SPARKLINE_HOURS,
   sparklineLabel,
@@ -39,7 +41,7 @@ const FLAG_BADGES: Record<HerdBadge, { color: string; variant: 'filled' | 'light
 
 /** Rows are one line of badges or two short lines of figures; measured after render, this is the first guess. */
 const ROW_ESTIMATE_PX = 49;
-const SPARK_W = 96;
+const SPARK_W = HERD_WIDTHS.sparkline - 24;
 const SPARK_H = 24;
 
 export interface Sparkline {
@@ -54,6 +56,8 @@ interface HerdTableProps {
   rows: readonly HerdRowData[];
   columns: readonly MetricColumn[];
   timeZone: string;
+  /** BCP 47 tag the figures are written in (the farm's, not the browser's). */
+  locale: string;
   /** Epoch ms the ages are measured from; passed in so every cell agrees and the table stays pure. */
   now: number;
   sort: HerdSort;
@@ -63,10 +67,26 @@ interface HerdTableProps {
   onVisibleChange?(ids: number[]): void;
   /** Called after rows were committed and painted (the benchmark's "rendered" mark). */
   onRendered?(): void;
+  /** Told when the table turns compact (no trend column then) or wide again. */
+  onCompactChange?(compact: boolean): void;
 }
 
-export function HerdTable({ rows, columns, timeZone, now, sort, onSort, sparkline, onVisibleChange, onRendered }: HerdTableProps) {
+export function HerdTable({ rows, columns: allColumns, timeZone, locale, now, sort, onSort, sparkline: trend, onVisibleChange, onRendered, onCompactChange }: HerdTableProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
+  // The box's own width decides the layout (not the window's): the navbar and the page's padding take their share.
+  const [boxWidth, setBoxWidth] = useState(0);
+  useEffect(() => {
+    const el = scrollRef.current;
+    if (!el) return;
+    const observer = new ResizeObserver(([entry]) => setBoxWidth(Math.floor(entry!.contentRect.width)));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  const layout = useMemo(() => herdLayout(boxWidth, allColumns, !!trend), [boxWidth, allColumns, trend]);
+  const { compact, columns, hidden } = layout;
+  // A tablet held upright has no room for the trend: the animal's page has the full charts.
+  const sparkline = compact ? undefined : trend;
+  useEffect(() => onCompactChange?.(compact), [compact, onCompactChange]);
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
@@ -111,86 +131,106 @@ export function HerdTable({ rows, columns, timeZone, now, sort, onSort, sparklin
     );
   };
 
-  const colCount = 5 + columns.length + (sparkline ? 1 : 0);
+  const colCount = (compact ? 2 : 4) + columns.length + (sparkline ? 1 : 0);
+  const w = HERD_WIDTHS;
+  // One box scrolls both ways: sideways when a desktop's row of metrics is longer than the box (a tablet gets the
+  // compact layout instead, which fits), and down through the herd with only the rows on screen in the DOM. It
+  // takes the height its page leaves it (a flex child), so its sideways scrollbar is on screen however tall the
+  // filters above it wrap.
   return (
-    // One box scrolls both ways: sideways on a tablet or phone rather than squeeze figures into slivers, and down
-    // through the herd with only the rows on screen in the DOM. It takes the height its page leaves it (a flex
-    // child), so its sideways scrollbar is on screen however tall the filters above it wrap.
-    <Box
-      ref={scrollRef}
-      data-testid="herd-scroll"
-      style={{ overflow: 'auto', flex: '1 1 0', minHeight: 420, contain: 'strict' }}
-      tabIndex={0}
-      aria-label="Herd table"
-    >
-      <Table
-        striped
-        highlightOnHover
-        stickyHeader
-        tabularNums
-        layout="fixed"
-        data-testid="herd-table"
-        aria-rowcount={rows.length + 1}
-        style={{ whiteSpace: 'nowrap', minWidth: 640 + columns.length * 120 + (sparkline ? SPARK_W + 24 : 0) }}
+    <>
+      {hidden.length > 0 && (
+        <Text size="xs" c="dimmed" data-testid="herd-hidden-metrics">
+          {hidden.map((m) => m.name).join(', ')}: not shown at this width; each animal's page has them (or turn the tablet sideways).
+        </Text>
+      )}
+      <Box
+        ref={scrollRef}
+        data-testid="herd-scroll"
+        style={{ overflow: 'auto', flex: '1 1 0', minHeight: 420, contain: 'strict' }}
+        tabIndex={0}
+        aria-label="Herd table"
       >
-        <Table.Thead style={{ zIndex: 2 }}>
-          <Table.Tr>
-            {th('tag', 'Tag', 120)}
-            {th('name', 'Name', 140)}
-            {th('group', 'Group', 130)}
-            {th('status', 'Status', 280)}
-            {sparkline && (
-              <Table.Th w={SPARK_W + 24}>
-                <Text fw={700} fz="sm" title={`${sparkline.metric.name}, last ${SPARKLINE_HOURS} h (hourly means)`}>
-                  {SPARKLINE_HOURS} h trend
-                </Text>
-              </Table.Th>
-            )}
-            {columns.map((m) =>
-              th(
-                `metric:${m.id}`,
+        <Table
+          striped
+          highlightOnHover
+          stickyHeader
+          tabularNums
+          layout="fixed"
+          data-testid="herd-table"
+          aria-rowcount={rows.length + 1}
+          data-layout={compact ? 'compact' : 'wide'}
+          // Compact: the columns share the box's width (no sideways scrolling); wide: each keeps its width, and a long
+          // row of metrics scrolls sideways in the box.
+          style={compact ? { whiteSpace: 'nowrap', width: '100%' } : { whiteSpace: 'nowrap', minWidth: w.tag + w.name + w.group + w.status + columns.length * w.metric + (sparkline ? w.sparkline : 0) }}
+        >
+          <Table.Thead style={{ zIndex: 2 }}>
+            <Table.Tr>
+              {compact ? (
+                th('tag', 'Tag', w.compactTag)
+              ) : (
                 <>
-                  {m.name}{' '}
-                  <Text span c="dimmed" size="xs">
-                    ({m.shown.unit})
+                  {th('tag', 'Tag', w.tag)}
+                  {th('name', 'Name', w.name)}
+                  {th('group', 'Group', w.group)}
+                </>
+              )}
+              {th('status', 'Status', compact ? w.compactStatus : w.status)}
+              {sparkline && (
+                <Table.Th w={w.sparkline}>
+                  <Text fw={700} fz="sm" title={`${sparkline.metric.name}, last ${SPARKLINE_HOURS} h (hourly means)`}>
+                    {SPARKLINE_HOURS} h trend
                   </Text>
-                </>,
-                120,
-                'right',
-              ),
+                </Table.Th>
+              )}
+              {columns.map((m) =>
+                th(
+                  `metric:${m.id}`,
+                  <>
+                    {m.name}{' '}
+                    <Text span c="dimmed" size="xs">
+                      ({m.shown.unit})
+                    </Text>
+                  </>,
+                  compact ? w.compactMetric : w.metric,
+                  'right',
+                ),
+              )}
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {paddingTop > 0 && (
+              <tr aria-hidden>
+                <td colSpan={colCount} style={{ height: paddingTop, padding: 0, border: 0 }} />
+              </tr>
             )}
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {paddingTop > 0 && (
-            <tr aria-hidden>
-              <td colSpan={colCount} style={{ height: paddingTop, padding: 0, border: 0 }} />
-            </tr>
-          )}
-          {items.map((item) => {
-            const row = rows[item.index]!;
-            return (
-              <HerdRow
-                key={item.key}
-                row={row}
-                index={item.index}
-                measureRef={virtualizer.measureElement}
-                columns={columns}
-                timeZone={timeZone}
-                now={now}
-                sparkline={sparkline}
-                series={sparkline?.series.get(row.animal.id)}
-              />
-            );
-          })}
-          {paddingBottom > 0 && (
-            <tr aria-hidden>
-              <td colSpan={colCount} style={{ height: paddingBottom, padding: 0, border: 0 }} />
-            </tr>
-          )}
-        </Table.Tbody>
-      </Table>
-    </Box>
+            {items.map((item) => {
+              const row = rows[item.index]!;
+              return (
+                <HerdRow
+                  key={item.key}
+                  row={row}
+                  index={item.index}
+                  measureRef={virtualizer.measureElement}
+                  columns={columns}
+                  timeZone={timeZone}
+                  locale={locale}
+                  compact={compact}
+                  now={now}
+                  sparkline={sparkline}
+                  series={sparkline?.series.get(row.animal.id)}
+                />
+              );
+            })}
+            {paddingBottom > 0 && (
+              <tr aria-hidden>
+                <td colSpan={colCount} style={{ height: paddingBottom, padding: 0, border: 0 }} />
+              </tr>
+            )}
+          </Table.Tbody>
+        </Table>
+      </Box>
+    </>
   );
 }
 
@@ -200,13 +240,15 @@ interface HerdRowProps {
   measureRef: (node: HTMLTableRowElement | null) => void;
   columns: readonly MetricColumn[];
   timeZone: string;
+  locale: string;
+  compact: boolean;
   now: number;
   sparkline?: Sparkline;
   series?: readonly (readonly [number, number])[];
 }
 
 // Memoised: scrolling re-renders the table, but a row already on screen only changes with its data.
-const HerdRow = memo(function HerdRow({ row, index, measureRef, columns, timeZone, now, sparkline, series }: HerdRowProps) {
+const HerdRow = memo(function HerdRow({ row, index, measureRef, columns, timeZone, locale, compact, now, sparkline, series }: HerdRowProps) {
   const { animal, label, badges, readings } = row;
   return (
     <Table.Tr data-testid="herd-row" data-tag={label} data-index={index} ref={measureRef} aria-rowindex={index + 2}>
@@ -214,9 +256,18 @@ const HerdRow = memo(function HerdRow({ row, index, measureRef, columns, timeZon
         <Text component="a" href={`#/animal/${animal.id}`} c="blue" data-testid="animal-link" fw={600} size="sm" title={animal.official_id && animal.tag ? `Official ID ${animal.official_id}` : undefined}>
           {label}
         </Text>
+        {compact && (animal.name || animal.group) && (
+          <Text size="xs" c="dimmed" truncate="end" data-testid="herd-row-subtitle">
+            {[animal.name, animal.group?.name].filter(Boolean).join(' · ')}
+          </Text>
+        )}
       </Table.Td>
-      <Table.Td style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>{animal.name ?? <Text span c="dimmed" size="sm">—</Text>}</Table.Td>
-      <Table.Td style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>{animal.group?.name ?? <Text span c="dimmed" size="sm">—</Text>}</Table.Td>
+      {!compact && (
+        <>
+          <Table.Td style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>{animal.name ?? <Text span c="dimmed" size="sm">—</Text>}</Table.Td>
+          <Table.Td style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>{animal.group?.name ?? <Text span c="dimmed" size="sm">—</Text>}</Table.Td>
+        </>
+      )}
       <Table.Td>
         {/* Up to six badges: they wrap onto a second line (rows are measured) rather than be cut to "HEALTH SUSPI…". */}
         <Group gap={4} wrap="wrap" style={{ whiteSpace: 'normal' }}>
@@ -239,7 +290,7 @@ const HerdRow = memo(function HerdRow({ row, index, measureRef, columns, timeZon
       </Table.Td>
       {sparkline && (
         <Table.Td data-testid="sparkline-cell">
-          <SparklineSvg series={series} to={sparkline.to} label={sparklineLabel(sparkline.metric.name, series ?? [], sparkline.metric.shown)} />
+          <SparklineSvg series={series} to={sparkline.to} label={sparklineLabel(sparkline.metric.name, series ?? [], sparkline.metric.shown, locale)} />
         </Table.Td>
       )}
       {columns.map((metric) => {
@@ -247,9 +298,9 @@ const HerdRow = memo(function HerdRow({ row, index, measureRef, columns, timeZon
         return (
           <Table.Td key={metric.id} data-testid={`reading-${metric.key}`} style={{ textAlign: 'right' }}>
             {reading ? (
-              <div title={readingTitle(reading, timeZone)}>
+              <div title={readingTitle(reading, timeZone, locale)}>
                 <Text size="sm" data-testid="reading-value">
-                  {formatShownValue(reading.value, metric.shown)}
+                  {formatShownValue(reading.value, metric.shown, locale)}
                 </Text>
                 <Text size="xs" c="dimmed" data-testid="reading-age">
                   {formatAge(reading.ts, now)}

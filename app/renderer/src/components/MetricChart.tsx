@@ -24,6 +24,8 @@ interface MetricChartProps {
   markers: readonly Marker[];
   range: TimeRange;
   timeZone: string;
+  /** The farm's locale: axis labels, tooltips and the zoom slider write numbers and dates its way. */
+  locale: string;
   /** Charts of one group zoom and show their tooltips together. */
   group: string;
   height?: number;
@@ -34,7 +36,7 @@ interface TooltipParam {
   value?: unknown;
 }
 
-export function MetricChart({ series, baseline, markers, range, timeZone, group, height = 240 }: MetricChartProps) {
+export function MetricChart({ series, baseline, markers, range, timeZone, locale, group, height = 240 }: MetricChartProps) {
   const ref = useRef<HTMLDivElement>(null);
   const chart = useRef<ECharts | undefined>(undefined);
   // The computed scheme: the app's default "auto" follows the system, and would never read as 'dark' here.
@@ -71,18 +73,18 @@ export function MetricChart({ series, baseline, markers, range, timeZone, group,
         type: 'time',
         min: range.from,
         max: range.to,
-        axisLabel: { color: text, hideOverlap: true, formatter: (value: number) => axisLabel(value, span, timeZone) },
+        axisLabel: { color: text, hideOverlap: true, formatter: (value: number) => axisLabel(value, span, timeZone, locale) },
         splitLine: { show: false },
       },
       yAxis: {
         type: 'value',
         scale: true,
-        axisLabel: { color: text, formatter: (value: number) => formatAxisTick(value) },
+        axisLabel: { color: text, formatter: (value: number) => formatAxisTick(value, locale) },
         splitLine: { lineStyle: { color: dark ? '#373a40' : '#e9ecef' } },
       },
       tooltip: {
         trigger: 'axis',
-        formatter: (params: unknown) => tooltipHtml(params as TooltipParam[], metric.name, metric.unit, timeZone),
+        formatter: (params: unknown) => tooltipHtml(params as TooltipParam[], metric.name, metric.unit, timeZone, locale),
       },
       dataZoom: [
         { type: 'inside', filterMode: 'none' },
@@ -91,7 +93,7 @@ export function MetricChart({ series, baseline, markers, range, timeZone, group,
           filterMode: 'none',
           height: 20,
           bottom: 8,
-          labelFormatter: (value: number) => pointLabel(value, timeZone),
+          labelFormatter: (value: number) => pointLabel(value, timeZone, locale),
           // ECharts' slider is drawn for a light page: in dark mode its frame and preview glare, its labels vanish.
           textStyle: { color: text },
           ...(dark && {
@@ -149,12 +151,12 @@ export function MetricChart({ series, baseline, markers, range, timeZone, group,
       ],
     };
     instance.setOption(option, { notMerge: true });
-  }, [series, shown, baseline, markers, range, timeZone, dark]);
+  }, [series, shown, baseline, markers, range, timeZone, locale, dark]);
 
   return <div ref={ref} style={{ width: '100%', height }} data-testid="metric-chart" data-metric={series.metric.key} data-points={shown.length} role="img" aria-label={`${series.metric.name} over time`} />;
 }
 
-function tooltipHtml(params: TooltipParam[], name: string, unit: string, timeZone: string): string {
+function tooltipHtml(params: TooltipParam[], name: string, unit: string, timeZone: string, locale: string): string {
   let t: number | undefined;
   let value: number | undefined;
   let low: number | undefined;
@@ -168,10 +170,10 @@ function tooltipHtml(params: TooltipParam[], name: string, unit: string, timeZon
     else if (p.seriesId === 'band-width') width = v[1];
   }
   if (t === undefined) return '';
-  const lines = [`<b>${escapeHtml(pointLabel(t, timeZone))}</b>`];
-  if (value !== undefined) lines.push(`${escapeHtml(name)}: ${escapeHtml(formatReadingValue(value, unit))} ${escapeHtml(unit)}`);
+  const lines = [`<b>${escapeHtml(pointLabel(t, timeZone, locale))}</b>`];
+  if (value !== undefined) lines.push(`${escapeHtml(name)}: ${escapeHtml(formatReadingValue(value, unit, locale))} ${escapeHtml(unit)}`);
   if (low !== undefined && width !== undefined) {
-    lines.push(`Baseline: ${escapeHtml(formatReadingValue(low, unit))}–${escapeHtml(formatReadingValue(low + width, unit))} ${escapeHtml(unit)}`);
+    lines.push(`Baseline: ${escapeHtml(formatReadingValue(low, unit, locale))}–${escapeHtml(formatReadingValue(low + width, unit, locale))} ${escapeHtml(unit)}`);
   }
   return lines.join('<br/>');
 }

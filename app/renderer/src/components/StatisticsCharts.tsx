@@ -8,6 +8,7 @@ import { init, use, type ComposeOption, type ECharts } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useMemo, useRef } from 'react';
 import { formatReadingValue } from '../herd-model.ts';
+import { useFarmFormat } from '../use-farm-format.ts';
 import { formatAxisTick, formatDay, formatWeek, type AlertsByCause, type Box, type DailyTrend, type Histogram, type WeeklyTrend } from '../statistics-model.ts';
 
 use([LineChart, BarChart, BoxplotChart, GridComponent, TooltipComponent, LegendComponent, CanvasRenderer]);
@@ -19,6 +20,8 @@ const PALETTE = ['#228be6', '#12b886', '#fd7e14', '#be4bdb', '#fab005', '#e64980
 
 interface Look {
   dark: boolean;
+  /** The farm's locale: ticks, tooltips and day labels write numbers and dates its way. */
+  locale: string;
   text: string;
   grid: string;
 }
@@ -26,7 +29,8 @@ interface Look {
 /** The page's colour scheme as drawn: the computed one, since "auto" (the app's default) follows the system's dark mode. */
 function useLook(): Look {
   const dark = useComputedColorScheme('light') === 'dark';
-  return useMemo(() => ({ dark, text: dark ? '#c9c9c9' : '#495057', grid: dark ? '#373a40' : '#e9ecef' }), [dark]);
+  const { locale } = useFarmFormat();
+  return useMemo(() => ({ dark, locale, text: dark ? '#c9c9c9' : '#495057', grid: dark ? '#373a40' : '#e9ecef' }), [dark, locale]);
 }
 
 interface ChartProps {
@@ -84,7 +88,7 @@ function axes(look: Look, categories: readonly string[]) {
     yAxis: {
       type: 'value' as const,
       scale: true,
-      axisLabel: { color: look.text, formatter: (v: number) => formatAxisTick(v) },
+      axisLabel: { color: look.text, formatter: (v: number) => formatAxisTick(v, look.locale) },
       splitLine: { lineStyle: { color: look.grid } },
     },
   };
@@ -99,7 +103,7 @@ interface AxisParam {
 /** The herd's daily mean, the middle half of its animals (q1–q3) and the lowest to highest reading. */
 export function DailyTrendChart({ trend, metricName, unit }: { trend: DailyTrend; metricName: string; unit: string }) {
   const look = useLook();
-  const fmt = (v: number) => formatReadingValue(v, unit);
+  const fmt = (v: number) => formatReadingValue(v, unit, look.locale);
   const width = (low: (number | null)[], high: (number | null)[]) => low.map((l, i) => (l === null || high[i] == null ? null : high[i]! - l));
   // A band is two stacked lines: its lower edge (invisible) and its width (filled) on top of it. The fill is
   // the item colour too, so the legend shows the band as it is drawn.
@@ -121,7 +125,7 @@ export function DailyTrendChart({ trend, metricName, unit }: { trend: DailyTrend
       textStyle: { color: look.text },
       grid: { left: 56, right: 16, top: 40, bottom: 32 },
       legend: { top: 0, textStyle: { color: look.text }, data: [{ name: names.mean }, { name: names.iqr, icon: 'rect' }, { name: names.range, icon: 'rect' }], selectedMode: false },
-      ...axes(look, trend.days.map((d) => formatDay(d))),
+      ...axes(look, trend.days.map((d) => formatDay(d, 'short', look.locale))),
       tooltip: {
         trigger: 'axis',
         formatter: (params: unknown) => {
@@ -129,7 +133,7 @@ export function DailyTrendChart({ trend, metricName, unit }: { trend: DailyTrend
           if (i === undefined) return '';
           const line = (label: string, low: number | null | undefined, high?: number | null) =>
             low == null ? '' : `<br/>${label}: ${escapeHtml(fmt(low))}${high != null ? `–${escapeHtml(fmt(high))}` : ''} ${escapeHtml(unit)}`;
-          const head = `<b>${escapeHtml(formatDay(trend.days[i]!, 'long'))}</b>`;
+          const head = `<b>${escapeHtml(formatDay(trend.days[i]!, 'long', look.locale))}</b>`;
           if (trend.mean[i] == null) return `${head}<br/>No figures for this day`;
           return head + line(names.mean, trend.mean[i]) + line('Middle half', trend.q1[i], trend.q3[i]) + line('Readings', trend.min[i], trend.max[i]);
         },
@@ -159,7 +163,7 @@ export function DailyTrendChart({ trend, metricName, unit }: { trend: DailyTrend
 /** Weekly means of the herd and of each group, one line each. */
 export function WeeklyTrendChart({ trend, metricName, unit }: { trend: WeeklyTrend; metricName: string; unit: string }) {
   const look = useLook();
-  const fmt = (v: number) => formatReadingValue(v, unit);
+  const fmt = (v: number) => formatReadingValue(v, unit, look.locale);
   const option = useMemo(
     (): ChartOption => ({
       textStyle: { color: look.text },
@@ -174,7 +178,7 @@ export function WeeklyTrendChart({ trend, metricName, unit }: { trend: WeeklyTre
           if (!week) return '';
           const partial = week.days < 7 ? ` · ${week.days} of its days in the period` : '';
           const rows = list.map((p) => `<br/>${escapeHtml(p.seriesName)}: ${p.value == null ? 'no figures' : `${escapeHtml(fmt(p.value))} ${escapeHtml(unit)}`}`);
-          return `<b>${escapeHtml(formatWeek(week))}</b>${escapeHtml(partial)}${rows.join('')}`;
+          return `<b>${escapeHtml(formatWeek(week, look.locale))}</b>${escapeHtml(partial)}${rows.join('')}`;
         },
       },
       series: trend.series.map((s, i) => ({
@@ -195,7 +199,7 @@ export function WeeklyTrendChart({ trend, metricName, unit }: { trend: WeeklyTre
 /** The herd and its groups side by side as box plots. */
 export function GroupBoxChart({ boxes, metricName, unit, label }: { boxes: readonly Box[]; metricName: string; unit: string; label: string }) {
   const look = useLook();
-  const fmt = (v: number) => formatReadingValue(v, unit);
+  const fmt = (v: number) => formatReadingValue(v, unit, look.locale);
   const option = useMemo(
     (): ChartOption => ({
       textStyle: { color: look.text },
@@ -227,14 +231,14 @@ export function GroupBoxChart({ boxes, metricName, unit, label }: { boxes: reado
 /** How many animals had their daily mean in each bin. */
 export function HistogramChart({ histogram, metricName, unit, dayLabel }: { histogram: Histogram; metricName: string; unit: string; dayLabel: string }) {
   const look = useLook();
-  const fmt = (v: number) => formatReadingValue(v, unit);
+  const fmt = (v: number) => formatReadingValue(v, unit, look.locale);
   const binLabel = (b: Histogram['bins'][number]) => (histogram.width === 0 ? fmt(b.from) : `${fmt(b.from)}–${fmt(b.to)}`);
   const option = useMemo(
     (): ChartOption => ({
       textStyle: { color: look.text },
       grid: { left: 48, right: 16, top: 16, bottom: 40 },
       xAxis: { type: 'category', data: histogram.bins.map(binLabel), name: unit, nameLocation: 'end', nameTextStyle: { color: look.text }, axisLabel: { color: look.text, hideOverlap: true } },
-      yAxis: { type: 'value', minInterval: 1, axisLabel: { color: look.text }, splitLine: { lineStyle: { color: look.grid } } },
+      yAxis: { type: 'value', minInterval: 1, axisLabel: { color: look.text, formatter: (v: number) => formatAxisTick(v, look.locale) }, splitLine: { lineStyle: { color: look.grid } } },
       tooltip: {
         trigger: 'item',
         formatter: (param: unknown) => {
@@ -258,8 +262,8 @@ export function AlertsChart({ alerts }: { alerts: AlertsByCause }) {
       textStyle: { color: look.text },
       grid: { left: 40, right: 16, top: 40, bottom: 32 },
       legend: { top: 0, type: 'scroll', textStyle: { color: look.text }, pageTextStyle: { color: look.text } },
-      xAxis: { type: 'category', data: alerts.days.map((d) => formatDay(d)), axisLabel: { color: look.text, hideOverlap: true } },
-      yAxis: { type: 'value', minInterval: 1, axisLabel: { color: look.text }, splitLine: { lineStyle: { color: look.grid } } },
+      xAxis: { type: 'category', data: alerts.days.map((d) => formatDay(d, 'short', look.locale)), axisLabel: { color: look.text, hideOverlap: true } },
+      yAxis: { type: 'value', minInterval: 1, axisLabel: { color: look.text, formatter: (v: number) => formatAxisTick(v, look.locale) }, splitLine: { lineStyle: { color: look.grid } } },
       tooltip: {
         trigger: 'axis',
         formatter: (params: unknown) => {
@@ -268,7 +272,7 @@ export function AlertsChart({ alerts }: { alerts: AlertsByCause }) {
           if (!day) return '';
           const raised = list.filter((p) => p.value > 0);
           const rows = raised.length ? raised.map((p) => `<br/>${escapeHtml(p.seriesName)}: ${p.value}`).join('') : '<br/>No alerts';
-          return `<b>${escapeHtml(formatDay(day, 'long'))}</b>${rows}`;
+          return `<b>${escapeHtml(formatDay(day, 'long', look.locale))}</b>${rows}`;
         },
       },
       series: alerts.series.map((s) => ({ name: s.label, type: 'bar' as const, stack: 'alerts', data: s.counts, barMaxWidth: 32 })),

@@ -22,6 +22,7 @@ import {
   type AlertsData,
 } from '../alerts-model.ts';
 import { formatAge, formatFarmTime } from '../herd-model.ts';
+import { farmFormat } from '../farm-format.ts';
 import { useLiveQuery } from '../use-live-query.ts';
 
 const POLL_MS = 5_000;
@@ -52,7 +53,7 @@ export function AlertsPage() {
   const open = data?.open_alerts;
   const shown = useMemo(() => (open ? filterAlerts(open, filter) : []), [open, filter]);
   const categories = useMemo(() => categoriesOf([...(open ?? []), ...(data?.resolved_alerts ?? [])]), [open, data?.resolved_alerts]);
-  const timeZone = data?.farm_settings[0]?.time_zone ?? 'UTC';
+  const { timeZone, locale } = farmFormat(data?.farm_settings[0]);
   const units = data?.farm_settings[0]?.units ?? 'metric';
 
   return (
@@ -74,12 +75,12 @@ export function AlertsPage() {
       />
       <Notice color="green" message={done} onClose={() => setDone(undefined)} testId="alerts-done" />
       {error && data && (
-        <StaleData error={error} testId="alerts-stale">. These alerts are from {lastSuccessAt ? formatFarmTime(lastSuccessAt, timeZone) : 'earlier'}.</StaleData>
+        <StaleData error={error} testId="alerts-stale">. These alerts are from {lastSuccessAt ? formatFarmTime(lastSuccessAt, timeZone, locale) : 'earlier'}.</StaleData>
       )}
       {!data ? (
         error ? <LoadError what="the alerts" error={error} testId="alerts-error" /> : <Loading what="the alerts" testId="alerts-loading" />
       ) : view === 'history' ? (
-        <History alerts={data.resolved_alerts} timeZone={timeZone} />
+        <History alerts={data.resolved_alerts} timeZone={timeZone} locale={locale} />
       ) : (
         <>
           <Group gap="sm" wrap="wrap">
@@ -116,7 +117,7 @@ export function AlertsPage() {
           ) : (
             <Stack gap="sm" data-testid="alerts-list">
               {shown.map((alert) => (
-                <AlertCard key={alert.id} alert={alert} now={now} timeZone={timeZone} units={units} role={role} onAction={setAction} />
+                <AlertCard key={alert.id} alert={alert} now={now} timeZone={timeZone} locale={locale} units={units} role={role} onAction={setAction} />
               ))}
             </Stack>
           )}
@@ -140,17 +141,18 @@ interface AlertCardProps {
   alert: AlertRow;
   now: number;
   timeZone: string;
+  locale: string;
   /** The farm's units: the numbers behind the alert follow them (its reason is the office's words, in °C). */
   units: string;
   role: string;
   onAction: (a: Action) => void;
 }
 
-function AlertCard({ alert, now, timeZone, units, role, onAction }: AlertCardProps) {
+function AlertCard({ alert, now, timeZone, locale, units, role, onAction }: AlertCardProps) {
   const severity = severityOf(alert.severity);
   const subject = alertSubject(alert);
   const can = alertActions(role, alert);
-  const numbers = detailEntries(alert.details, units);
+  const numbers = detailEntries(alert.details, units, locale);
   return (
     <Card withBorder padding="sm" data-testid="alert-row" data-alert-id={alert.id} data-status={alert.status}>
       <Group justify="space-between" align="flex-start" wrap="nowrap">
@@ -178,7 +180,7 @@ function AlertCard({ alert, now, timeZone, units, role, onAction }: AlertCardPro
               {numbers.map((n) => `${n.label}: ${n.value}`).join(' · ')}
             </Text>
           )}
-          <Text size="xs" c="dimmed" title={`Began ${formatFarmTime(alert.onset, timeZone)}\nRaised ${formatFarmTime(alert.raised_at, timeZone)}`}>
+          <Text size="xs" c="dimmed" title={`Began ${formatFarmTime(alert.onset, timeZone, locale)}\nRaised ${formatFarmTime(alert.raised_at, timeZone, locale)}`}>
             Raised {formatAge(alert.raised_at, now)}
             {alert.acknowledged_at && ` · acknowledged ${formatAge(alert.acknowledged_at, now)}`}
           </Text>
@@ -259,7 +261,7 @@ function ActionModal({ action, onClose, onDone }: { action: Action; onClose: () 
   );
 }
 
-function History({ alerts, timeZone }: { alerts: AlertRow[]; timeZone: string }) {
+function History({ alerts, timeZone, locale }: { alerts: AlertRow[]; timeZone: string; locale: string }) {
   if (alerts.length === 0) {
     return (
       <Text c="dimmed" data-testid="alerts-history-empty">
@@ -282,7 +284,7 @@ function History({ alerts, timeZone }: { alerts: AlertRow[]; timeZone: string })
         <Table.Tbody>
           {alerts.map((a) => (
             <Table.Tr key={a.id} data-testid="alerts-history-row">
-              <Table.Td>{a.resolved_at ? formatFarmTime(a.resolved_at, timeZone) : '—'}</Table.Td>
+              <Table.Td>{a.resolved_at ? formatFarmTime(a.resolved_at, timeZone, locale) : '—'}</Table.Td>
               <Table.Td>{alertSubject(a).label}</Table.Td>
               <Table.Td>
                 {a.category} · {words(a.cause)}

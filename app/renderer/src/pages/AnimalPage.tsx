@@ -19,7 +19,6 @@ import {
   readingsWhere,
   resolveRange,
   rollingBaseline,
-  safeTimeZone,
   seriesByMetric,
   seriesInUnits,
   utcToFarmWall,
@@ -34,6 +33,8 @@ import {
 import { session } from '../auth/session.ts';
 import { errorMessage, graphqlRequest, GraphqlError } from '../graphql.ts';
 import { routeHref, useHashRouteParam } from '../use-hash-route.ts';
+import { farmFormat } from '../farm-format.ts';
+import { formatDay } from '../statistics-model.ts';
 import { useLiveQuery } from '../use-live-query.ts';
 import { ChartBoundary, StaleData } from '../components/PageParts.tsx';
 
@@ -89,21 +90,21 @@ function AnimalDetail({ animalId }: { animalId: number }) {
       </Stack>
     );
   }
-  const timeZone = safeTimeZone(data.farm_settings[0]?.time_zone);
+  const { timeZone, locale } = farmFormat(data.farm_settings[0]);
   return (
     <Stack gap="md" data-testid="animal-page">
       {error && (
         <StaleData error={error} testId="animal-stale">; trying again {retrying}.</StaleData>
       )}
-      <Identity animal={animal} timeZone={timeZone} />
-      <Charts animalId={animalId} data={data} timeZone={timeZone} />
+      <Identity animal={animal} timeZone={timeZone} locale={locale} />
+      <Charts animalId={animalId} data={data} timeZone={timeZone} locale={locale} />
       <AddEventForm animalId={animalId} timeZone={timeZone} />
-      <History data={data} timeZone={timeZone} />
+      <History data={data} timeZone={timeZone} locale={locale} />
     </Stack>
   );
 }
 
-function Identity({ animal, timeZone }: { animal: DetailAnimal; timeZone: string }) {
+function Identity({ animal, timeZone, locale }: { animal: DetailAnimal; timeZone: string; locale: string }) {
   const today = utcToFarmWall(Date.now(), timeZone).date;
   const age = formatAnimalAge(animal.birth_date, today);
   const none = <Text span c="dimmed">—</Text>;
@@ -112,11 +113,11 @@ function Identity({ animal, timeZone }: { animal: DetailAnimal; timeZone: string
     ['Tag', animal.tag ?? none, 'tag'],
     ['Name', animal.name ?? none, 'name'],
     ['Group', animal.group?.name ?? none, 'group'],
-    ['Age', age ? `${age}${animal.birth_date ? ` (born ${animal.birth_date})` : ''}` : none, 'age'],
+    ['Age', age ? `${age}${animal.birth_date ? ` (born ${formatDay(animal.birth_date, 'date', locale)})` : ''}` : none, 'age'],
     ['Sex', animal.sex === 'female' ? 'Female' : animal.sex === 'male' ? 'Male' : animal.sex, 'sex'],
     ['Breed', animal.breed ?? none, 'breed'],
   ];
-  if (animal.due_date) fields.push(['Calving due', animal.due_date, 'due-date']);
+  if (animal.due_date) fields.push(['Calving due', formatDay(animal.due_date, 'long', locale), 'due-date']);
   return (
     <Stack gap="xs">
       <Group gap="sm" align="center">
@@ -183,7 +184,7 @@ function useReadings(animalId: number, range: TimeRange | undefined): ReadingsSt
   return state;
 }
 
-function Charts({ animalId, data, timeZone }: { animalId: number; data: DetailData; timeZone: string }) {
+function Charts({ animalId, data, timeZone, locale }: { animalId: number; data: DetailData; timeZone: string; locale: string }) {
   const [rangeKey, setRangeKey] = useState<RangeKey>('7d');
   const [custom, setCustom] = useState(() => {
     const today = utcToFarmWall(Date.now(), timeZone).date;
@@ -260,7 +261,7 @@ function Charts({ animalId, data, timeZone }: { animalId: number; data: DetailDa
             </Text>
             <ChartBoundary>
               <Suspense fallback={<Loader size="sm" m="md" />}>
-                <MetricChart series={s} baseline={baselines[i] ?? []} markers={markers} range={shownRange} timeZone={timeZone} group={`animal-${animalId}`} />
+                <MetricChart series={s} baseline={baselines[i] ?? []} markers={markers} range={shownRange} timeZone={timeZone} locale={locale} group={`animal-${animalId}`} />
               </Suspense>
             </ChartBoundary>
           </Card>
@@ -362,7 +363,7 @@ function AddEventForm({ animalId, timeZone }: { animalId: number; timeZone: stri
   );
 }
 
-function History({ data, timeZone }: { data: DetailData; timeZone: string }) {
+function History({ data, timeZone, locale }: { data: DetailData; timeZone: string; locale: string }) {
   const entries = useMemo(() => historyEntries(data.alerts, data.events), [data.alerts, data.events]);
   return (
     <Stack gap="xs">
@@ -383,7 +384,7 @@ function History({ data, timeZone }: { data: DetailData; timeZone: string }) {
           <Table.Tbody>
             {entries.map((h) => (
               <Table.Tr key={h.key} data-testid="history-row" data-kind={h.kind}>
-                <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatFarmDateTime(h.t, timeZone)}</Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatFarmDateTime(h.t, timeZone, locale)}</Table.Td>
                 <Table.Td>
                   {/* Wraps on a narrow screen rather than cut the status badge to "O…". */}
                   <Group gap={4}>

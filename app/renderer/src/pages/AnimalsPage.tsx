@@ -15,9 +15,10 @@ import {
   formOf,
   groupCount,
   herdErrorInWords,
-  IMPORT_ANIMALS,
   IMPORT_COLUMNS,
-  importObjects,
+  importButtonLabel,
+  namesInWords,
+  runImport,
   INSERT_ANIMAL,
   INSERT_GROUP,
   MOVE_ANIMALS,
@@ -428,10 +429,16 @@ function ImportModal({ data, onClose, onDone }: { data: AnimalsPageData; onClose
   async function run() {
     if (!preview?.ok) return;
     setBusy(true);
-    const problem = await mutate(IMPORT_ANIMALS, { objects: importObjects(preview, data.groups) });
-    setBusy(false);
-    if (problem) return setFailed(`Nothing was imported: ${problem}`);
-    onDone(`Imported ${preview.rows.length} animal${preview.rows.length === 1 ? '' : 's'}.`);
+    setFailed(undefined);
+    try {
+      const { imported, createdGroups } = await runImport(preview, data.groups, (query, variables) => graphqlRequest(query, variables));
+      const animals = `${imported} animal${imported === 1 ? '' : 's'}`;
+      onDone(createdGroups.length ? `Created group${createdGroups.length === 1 ? '' : 's'} ${namesInWords(createdGroups)} and imported ${animals}.` : `Imported ${animals}.`);
+    } catch (err) {
+      setFailed(`Nothing was imported: ${err instanceof GraphqlError ? herdErrorInWords(err.errors) : `the office could not be asked: ${errorMessage(err)}.`}`);
+    } finally {
+      setBusy(false);
+    }
   }
 
   return (
@@ -439,7 +446,7 @@ function ImportModal({ data, onClose, onDone }: { data: AnimalsPageData; onClose
       <Stack gap="sm">
         <Text size="sm">
           A header row naming any of <code>{IMPORT_COLUMNS.join(',')}</code>, then one animal per line. Every row is checked before anything is
-          stored; if one has an error, nothing is imported.
+          stored; if one has an error, nothing is imported. Groups the file names that the farm does not have yet can be created with the import.
         </Text>
         <Group>
           <FileButton onChange={(f) => void load(f)} accept=".csv,text/csv,text/plain">
@@ -481,6 +488,15 @@ function ImportModal({ data, onClose, onDone }: { data: AnimalsPageData; onClose
                 ? `${bad} of ${preview.rows.length} row${preview.rows.length === 1 ? ' has' : 's have'} errors: correct them, then import.`
                 : `${preview.rows.length} animal${preview.rows.length === 1 ? '' : 's'} ready to import.`}
             </Text>
+            {preview.missingGroups.length > 0 && (
+              <Alert color="yellow" title={`${preview.missingGroups.length === 1 ? 'A group' : `${preview.missingGroups.length} groups`} the farm does not have`} data-testid="import-missing-groups">
+                <Text size="sm">
+                  The file puts animals in {namesInWords(preview.missingGroups)}, which do{preview.missingGroups.length === 1 ? 'es' : ''} not exist yet. Check the spelling
+                  against the farm's groups ({data.groups.length ? namesInWords(data.groups.map((g) => g.name)) : 'none yet'}); if{' '}
+                  {preview.missingGroups.length === 1 ? 'it is' : 'they are'} new, import creates {preview.missingGroups.length === 1 ? 'it' : 'them'} first.
+                </Text>
+              </Alert>
+            )}
             <Table.ScrollContainer minWidth={700} mah={320}>
               <Table data-testid="import-preview">
                 <Table.Thead>
@@ -500,7 +516,15 @@ function ImportModal({ data, onClose, onDone }: { data: AnimalsPageData; onClose
                       <Table.Td>{r.input.tag}</Table.Td>
                       <Table.Td>{r.input.official_id}</Table.Td>
                       <Table.Td>{r.input.name}</Table.Td>
-                      <Table.Td>{r.input.group}</Table.Td>
+                      <Table.Td>
+                        {r.input.group}
+                        {r.animal?.group && preview.missingGroups.includes(r.animal.group) && (
+                          <Text span size="xs" c="yellow.8" data-testid="import-row-new-group">
+                            {' '}
+                            (new)
+                          </Text>
+                        )}
+                      </Table.Td>
                       <Table.Td>
                         {r.errors.length === 0 ? (
                           <Text size="sm" c="green">
@@ -524,7 +548,7 @@ function ImportModal({ data, onClose, onDone }: { data: AnimalsPageData; onClose
             Cancel
           </Button>
           <Button onClick={() => void run()} disabled={!preview?.ok} loading={busy} data-testid="import-submit">
-            Import {preview?.ok ? preview.rows.length : ''}
+            {importButtonLabel(preview)}
           </Button>
         </Group>
       </Stack>

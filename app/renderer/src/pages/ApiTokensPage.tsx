@@ -5,12 +5,13 @@ import { authErrorMessage, createApiToken, listApiTokens, revokeApiToken, type A
 import { isRole, ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES, roleLabel, type Role } from '../auth/auth-model.ts';
 import { useAuthResource } from '../auth/use-auth-resource.ts';
 import { formatFarmTime } from '../herd-model.ts';
-import { useFarmTimeZone } from '../use-farm-time-zone.ts';
+import type { FarmFormat } from '../farm-format.ts';
+import { useFarmFormat } from '../use-farm-format.ts';
 
 const ROLE_OPTIONS = ROLES.map((r) => ({ value: r, label: `${ROLE_LABELS[r]} — ${ROLE_DESCRIPTIONS[r]}` }));
 
-function formatTime(iso: string | null | undefined, timeZone: string): string {
-  return iso ? formatFarmTime(iso, timeZone) : '—';
+function formatTime(iso: string | null | undefined, { timeZone, locale }: FarmFormat): string {
+  return iso ? formatFarmTime(iso, timeZone, locale) : '—';
 }
 
 function tokenState(token: ApiTokenRecord, now: number): { label: string; color: string } {
@@ -21,7 +22,7 @@ function tokenState(token: ApiTokenRecord, now: number): { label: string; color:
 
 export function ApiTokensPage() {
   const tokens = useAuthResource(listApiTokens);
-  const timeZone = useFarmTimeZone();
+  const format = useFarmFormat();
   const [creating, setCreating] = useState(false);
   const [revoking, setRevoking] = useState<ApiTokenRecord>();
   const [actionError, setActionError] = useState<string>();
@@ -88,8 +89,8 @@ export function ApiTokensPage() {
                       </Text>
                     </Table.Td>
                     <Table.Td>{roleLabel(token.role)}</Table.Td>
-                    <Table.Td>{formatTime(token.created_at, timeZone)}</Table.Td>
-                    <Table.Td>{token.expires_at === null ? 'never' : formatTime(token.expires_at, timeZone)}</Table.Td>
+                    <Table.Td>{formatTime(token.created_at, format)}</Table.Td>
+                    <Table.Td>{token.expires_at === null ? 'never' : formatTime(token.expires_at, format)}</Table.Td>
                     <Table.Td>
                       <Badge color={state.color} variant="light">
                         {state.label}

@@ -23,6 +23,7 @@ import {
   type HerdSort,
   type SortKey,
 } from '../herd-model.ts';
+import { farmFormat } from '../farm-format.ts';
 import { useLiveQuery } from '../use-live-query.ts';
 import { useSparklines } from '../use-sparklines.ts';
 import { StaleData } from '../components/PageParts.tsx';
@@ -63,6 +64,8 @@ export function HerdPage() {
   const [sort, setSort] = useState<HerdSort>({ key: 'tag', direction: 'asc' });
   const [trendKey, setTrendKey] = useState<string | null>(null);
   const [visibleIds, setVisibleIds] = useState<number[]>([]);
+  // The table's compact layout (a tablet held upright) has no trend column: no trend to choose or fetch then.
+  const [compact, setCompact] = useState(false);
 
   const animals = data?.animals;
   const columns = useMemo(() => (data ? metricColumns(data.metrics, data.animals, data.farm_settings[0]?.units ?? 'metric') : []), [data]);
@@ -74,7 +77,7 @@ export function HerdPage() {
   const onSort = useCallback((key: SortKey) => setSort((s) => nextSort(s, key)), []);
 
   const trendMetric = columns.find((m) => m.key === trendKey) ?? columns.find((m) => m.key === PREFERRED_TREND_METRIC) ?? columns[0];
-  const spark = useSparklines(trendMetric?.id, visibleIds);
+  const spark = useSparklines(compact ? undefined : trendMetric?.id, visibleIds);
   const sparkline = useMemo(() => (trendMetric ? { metric: trendMetric, series: spark.series, to: spark.to } : undefined), [trendMetric, spark]);
 
   const retrying = mode === 'live' ? 'when the data changes' : `every ${POLL_MS / 1000} seconds`;
@@ -95,10 +98,10 @@ export function HerdPage() {
   }
 
   // Settings always has its one row; the fallback only guards a farm whose row was deleted by hand.
-  const timeZone = data.farm_settings[0]?.time_zone ?? 'UTC';
+  const { timeZone, locale } = farmFormat(data.farm_settings[0]);
   const staleWarning = error && (
     <StaleData error={error} testId="herd-stale">
-      . These figures are from {lastSuccessAt ? formatFarmTime(lastSuccessAt, timeZone) : 'earlier'}; trying again {retrying}.
+      . These figures are from {lastSuccessAt ? formatFarmTime(lastSuccessAt, timeZone, locale) : 'earlier'}; trying again {retrying}.
     </StaleData>
   );
 
@@ -154,7 +157,7 @@ export function HerdPage() {
             onChange={(v) => setBadge((v ?? 'all') as BadgeFilter)}
             data={BADGE_FILTER_OPTIONS}
           />
-          {columns.length > 0 && (
+          {columns.length > 0 && !compact && (
             <Select
               label="Trend"
               data-testid="herd-trend-metric"
@@ -186,12 +189,14 @@ export function HerdPage() {
           rows={shown}
           columns={columns}
           timeZone={timeZone}
+          locale={locale}
           now={now}
           sort={sort}
           onSort={onSort}
           sparkline={sparkline}
           onVisibleChange={setVisibleIds}
           onRendered={markRendered}
+          onCompactChange={setCompact}
         />
       )}
     </Stack>

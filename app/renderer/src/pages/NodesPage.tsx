@@ -26,6 +26,7 @@ import {
   type NodesData,
 } from '../nodes-model.ts';
 import { getOfficeInfo, provisionNode, revokeNode, rotateNode, type NodeToken } from '../office-api.ts';
+import { farmFormat } from '../farm-format.ts';
 import { useLiveQuery } from '../use-live-query.ts';
 
 const POLL_MS = 5_000;
@@ -56,7 +57,7 @@ export function NodesPage() {
   const [confirm, setConfirm] = useState<{ kind: 'rotate' | 'revoke'; node: NodeRow }>();
   const [detail, setDetail] = useState<NodeRow>();
   const [actionError, setActionError] = useState<string>();
-  const timeZone = data?.farm_settings[0]?.time_zone ?? 'UTC';
+  const { timeZone, locale } = farmFormat(data?.farm_settings[0]);
 
   return (
     <Stack gap="md" data-testid="nodes-page">
@@ -73,7 +74,7 @@ export function NodesPage() {
       />
       <Notice color="red" message={actionError} onClose={() => setActionError(undefined)} testId="nodes-action-error" />
       {error && data && (
-        <StaleData error={error} testId="nodes-stale">. These figures are from {lastSuccessAt ? formatFarmTime(lastSuccessAt, timeZone) : 'earlier'}.</StaleData>
+        <StaleData error={error} testId="nodes-stale">. These figures are from {lastSuccessAt ? formatFarmTime(lastSuccessAt, timeZone, locale) : 'earlier'}.</StaleData>
       )}
       {!data ? (
         error ? <LoadError what="the nodes" error={error} testId="nodes-error" /> : <Loading what="the nodes" testId="nodes-loading" />
@@ -86,6 +87,7 @@ export function NodesPage() {
           nodes={data.nodes}
           now={now}
           timeZone={timeZone}
+          locale={locale}
           manages={manages}
           onOpen={setDetail}
           onRotate={(node) => setConfirm({ kind: 'rotate', node })}
@@ -117,7 +119,7 @@ export function NodesPage() {
         />
       )}
       <Drawer opened={!!detail} onClose={() => setDetail(undefined)} position="right" size="xl" title={detail ? `Node ${detail.name}` : ''}>
-        {detail && <NodeDetail node={detail} timeZone={timeZone} />}
+        {detail && <NodeDetail node={detail} timeZone={timeZone} locale={locale} />}
       </Drawer>
     </Stack>
   );
@@ -127,12 +129,13 @@ function NodesTable(props: {
   nodes: NodeRow[];
   now: number;
   timeZone: string;
+  locale: string;
   manages: boolean;
   onOpen: (n: NodeRow) => void;
   onRotate: (n: NodeRow) => void;
   onRevoke: (n: NodeRow) => void;
 }) {
-  const { nodes, now, timeZone, manages } = props;
+  const { nodes, now, timeZone, locale, manages } = props;
   return (
     <Table.ScrollContainer minWidth={900}>
       <Table striped highlightOnHover data-testid="nodes-table">
@@ -166,10 +169,10 @@ function NodesTable(props: {
                     {health.label}
                   </Badge>
                 </Table.Td>
-                <Table.Td title={node.last_seen_at ? formatFarmTime(node.last_seen_at, timeZone) : undefined} data-testid="node-last-seen">
+                <Table.Td title={node.last_seen_at ? formatFarmTime(node.last_seen_at, timeZone, locale) : undefined} data-testid="node-last-seen">
                   {node.last_seen_at ? formatAge(node.last_seen_at, now) : 'never'}
                 </Table.Td>
-                <Table.Td>{formatBattery(node)}</Table.Td>
+                <Table.Td>{formatBattery(node, locale)}</Table.Td>
                 <Table.Td>{formatSignal(node.rssi)}</Table.Td>
                 <Table.Td>{node.firmware ?? '—'}</Table.Td>
                 <Table.Td>
@@ -360,7 +363,7 @@ function ConfirmModal(props: { kind: 'rotate' | 'revoke'; node: NodeRow; onClose
   );
 }
 
-function NodeDetail({ node, timeZone }: { node: NodeRow; timeZone: string }) {
+function NodeDetail({ node, timeZone, locale }: { node: NodeRow; timeZone: string; locale: string }) {
   const [data, setData] = useState<NodeDetailData>();
   const [error, setError] = useState<string>();
   const load = useCallback(() => {
@@ -409,7 +412,7 @@ function NodeDetail({ node, timeZone }: { node: NodeRow; timeZone: string }) {
                   <Table.Tbody>
                     {data.node_requests.map((r) => (
                       <Table.Tr key={r.id}>
-                        <Table.Td>{formatFarmTime(r.ts, timeZone)}</Table.Td>
+                        <Table.Td>{formatFarmTime(r.ts, timeZone, locale)}</Table.Td>
                         <Table.Td>{r.route}</Table.Td>
                         <Table.Td>
                           <Badge color={r.status < 300 ? 'green' : r.status < 500 ? 'orange' : 'red'} variant="light">
@@ -443,7 +446,7 @@ function NodeDetail({ node, timeZone }: { node: NodeRow; timeZone: string }) {
                   <Table.Tbody>
                     {data.quarantined_readings.map((q) => (
                       <Table.Tr key={q.id}>
-                        <Table.Td>{formatFarmTime(q.received_at, timeZone)}</Table.Td>
+                        <Table.Td>{formatFarmTime(q.received_at, timeZone, locale)}</Table.Td>
                         <Table.Td>
                           <Code>{JSON.stringify(q.item)}</Code>
                         </Table.Td>

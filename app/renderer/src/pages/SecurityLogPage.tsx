@@ -4,7 +4,7 @@ import { listAudit, type AuditEntry } from '../auth/auth-api.ts';
 import { auditDetailText } from '../auth/auth-model.ts';
 import { useAuthResource } from '../auth/use-auth-resource.ts';
 import { formatFarmTime } from '../herd-model.ts';
-import { useFarmTimeZone } from '../use-farm-time-zone.ts';
+import { useFarmFormat } from '../use-farm-format.ts';
 
 const LIMIT = 100;
 const loadAudit = () => listAudit(LIMIT);
@@ -21,7 +21,7 @@ function isFailure(entry: AuditEntry): boolean {
 
 export function SecurityLogPage() {
   const audit = useAuthResource(loadAudit);
-  const timeZone = useFarmTimeZone();
+  const { timeZone, locale } = useFarmFormat();
   return (
     <Stack gap="md" data-testid="security-log-page">
       <PageHeader
@@ -53,7 +53,7 @@ export function SecurityLogPage() {
             <Table.Tbody>
               {audit.data.map((entry, i) => (
                 <Table.Tr key={`${entry.ts}-${i}`} data-testid="security-log-row" data-event={entry.event}>
-                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatFarmTime(entry.ts, timeZone)}</Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatFarmTime(entry.ts, timeZone, locale)}</Table.Td>
                   <Table.Td>
                     <Text size="sm" c={isFailure(entry) ? 'red' : undefined} fw={isFailure(entry) ? 600 : undefined}>
                       {eventLabel(entry.event)}

@@ -7,7 +7,9 @@ import { RemoteAccessSettings } from '../components/RemoteAccessSettings.tsx';
 import { useSession } from '../auth/session-control.ts';
 import { LoadError, Loading, PageHeader } from '../components/PageParts.tsx';
 import { errorMessage, graphqlRequest } from '../graphql.ts';
-import { SETTINGS_QUERY, settingsChanged, settingsProblems, timeZones, UNIT_OPTIONS, UPDATE_SETTINGS, zonePreview, type FarmSettingsRow, type SettingsForm } from '../settings-model.ts';
+import { localeSample } from '../farm-format.ts';
+import { localeOptions, SETTINGS_QUERY, settingsChanged, settingsProblems, timeZones, UNIT_OPTIONS, UPDATE_SETTINGS, zonePreview, type FarmSettingsRow, type SettingsForm } from '../settings-model.ts';
+import { useFarmFormat } from '../use-farm-format.ts';
 
 export function SettingsPage() {
   const auth = useSession();
@@ -20,6 +22,8 @@ export function SettingsPage() {
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
   const zones = useMemo(() => timeZones(), []);
+  // Every page writes numbers and dates the farm's way: tell the shell to ask again once new settings are saved.
+  const { refresh: refreshFarmFormat } = useFarmFormat();
 
   const load = useCallback(() => {
     setLoadError(undefined);
@@ -28,7 +32,7 @@ export function SettingsPage() {
         const row = data.farm_settings[0];
         if (!row) return setLoadError('the office has no farm settings row');
         setSaved(row);
-        setForm({ name: row.name, time_zone: row.time_zone, units: row.units });
+        setForm({ name: row.name, time_zone: row.time_zone, locale: row.locale, units: row.units });
       },
       (err: unknown) => setLoadError(errorMessage(err)),
     );
@@ -37,7 +41,9 @@ export function SettingsPage() {
 
   const problems = form ? settingsProblems(form, zones) : {};
   const changed = !!form && !!saved && settingsChanged(form, saved);
-  // A zone saved before (or by hand) that this browser does not list still shows as the current choice.
+  // A locale set by hand that the list lacks, like a zone saved before (or by hand) that this browser does not
+  // list, still shows as the current choice.
+  const locales = useMemo(() => localeOptions(saved?.locale), [saved?.locale]);
   const zoneOptions = useMemo(() => (saved && !zones.includes(saved.time_zone) ? [saved.time_zone, ...zones] : zones), [saved, zones]);
 
   async function submit(e: FormEvent): Promise<void> {
@@ -50,14 +56,16 @@ export function SettingsPage() {
       const data = await graphqlRequest<{ update_farm_settings_by_pk: FarmSettingsRow | null }, Record<string, unknown>>(UPDATE_SETTINGS, {
         name: form.name.trim(),
         time_zone: form.time_zone,
+        locale: form.locale,
         units: form.units,
         at: new Date().toISOString(),
       });
       const row = data.update_farm_settings_by_pk;
       if (!row) throw new Error('the office did not change the settings');
       setSaved(row);
-      setForm({ name: row.name, time_zone: row.time_zone, units: row.units });
+      setForm({ name: row.name, time_zone: row.time_zone, locale: row.locale, units: row.units });
       setDone(true);
+      refreshFarmFormat();
     } catch (err) {
       setSaveError(errorMessage(err));
     } finally {
@@ -67,7 +75,7 @@ export function SettingsPage() {
 
   return (
     <Stack gap="xl" maw={900} data-testid="settings-page">
-      <PageHeader title="Settings" description="The farm's name, its clock, the units the dashboard shows, and when the office raises alerts." />
+      <PageHeader title="Settings" description="The farm's name, its clock, how numbers and dates are written, the units the dashboard shows, and when the office raises alerts." />
       {loadError && <LoadError what="the settings" error={loadError} onRetry={load} testId="settings-error" />}
       {!form ? (
         !loadError && <Loading what="the settings" testId="settings-loading" />
@@ -86,7 +94,7 @@ export function SettingsPage() {
             />
             <Select
               label="Time zone"
-              description={zonePreview(form.time_zone, new Date()) && `Now on the farm: ${zonePreview(form.time_zone, new Date())}`}
+              description={zonePreview(form.time_zone, new Date(), form.locale) && `Now on the farm: ${zonePreview(form.time_zone, new Date(), form.locale)}`}
               data={zoneOptions}
               value={form.time_zone}
               onChange={(v) => v && setForm((f) => f && { ...f, time_zone: v })}
@@ -94,6 +102,22 @@ export function SettingsPage() {
               allowDeselect={false}
               error={problems.time_zone}
               data-testid="settings-time-zone"
+            />
+            <Select
+              label="Numbers and dates"
+              description={
+                <span data-testid="settings-locale-sample">
+                  {/* The same figures for every choice, so the difference is what shows. */}
+                  For example {localeSample(form.locale)}
+                </span>
+              }
+              data={locales}
+              value={form.locale}
+              onChange={(v) => v && setForm((f) => f && { ...f, locale: v })}
+              searchable
+              allowDeselect={false}
+              error={problems.locale}
+              data-testid="settings-locale"
             />
             <Select
               label="Temperature units"

@@ -7,6 +7,8 @@ import { safeTimeZone } from '../animal-detail-model.ts';
 import { ChartBoundary, LoadError, Loading, PageHeader, StaleData } from '../components/PageParts.tsx';
 import { errorMessage, graphqlRequest } from '../graphql.ts';
 import { formatReadingValue } from '../herd-model.ts';
+import { formatFarmNumber } from '../farm-format.ts';
+import { useFarmFormat } from '../use-farm-format.ts';
 import { displayUnit, type DisplayUnit } from '../settings-model.ts';
 import {
   addDays,
@@ -15,9 +17,9 @@ import {
   dailyTrend,
   daysWithData,
   farmToday,
-  formatDay,
-  formatPeriod,
-  formatWeek,
+  formatDay as formatDayIn,
+  formatPeriod as formatPeriodIn,
+  formatWeek as formatWeekIn,
   groupBoxes,
   histogram,
   PERIOD_OPTIONS,
@@ -30,6 +32,7 @@ import {
   statisticsVariables,
   weeklyTrend,
   type BoxMode,
+  type IsoWeek,
   type Period,
   type PeriodKey,
   type PeriodSummary,
@@ -227,6 +230,7 @@ interface FiguresProps {
 }
 
 function Figures({ data, metric, period, meta, units, timeZone }: FiguresProps) {
+  const { num, span, count, formatDay, formatWeek, formatPeriod } = useFigureFormat();
   const unit = useMemo(() => displayUnit(metric.unit, units), [metric.unit, units]);
   const days = useMemo(() => periodDays(period), [period]);
   const groupNames = useMemo(() => new Map(meta.groups.map((g) => [g.id, g.name])), [meta.groups]);
@@ -283,7 +287,7 @@ function Figures({ data, metric, period, meta, units, timeZone }: FiguresProps) 
               head={['Cause', 'Alerts', 'Busiest day']}
               rows={alerts.series.map((s) => {
                 const most = Math.max(...s.counts);
-                return [s.label, String(s.total), `${formatDay(alerts.days[s.counts.indexOf(most)]!, 'long')} (${most})`];
+                return [s.label, count(s.total), `${formatDay(alerts.days[s.counts.indexOf(most)]!, 'long')} (${most})`];
               })}
             />
           </>
@@ -294,6 +298,7 @@ function Figures({ data, metric, period, meta, units, timeZone }: FiguresProps) 
 }
 
 function Summary({ summary, unit }: { summary: PeriodSummary; unit: DisplayUnit }) {
+  const { num, formatDay } = useFigureFormat();
   const items: [string, ReactNode, string][] = [
     ['Mean over the period', num(summary.mean, unit.unit), 'mean'],
     ['Lowest daily mean', summary.lowestDay ? `${num(summary.lowestDay.mean, unit.unit)} on ${formatDay(summary.lowestDay.day)}` : '—', 'lowest'],
@@ -315,6 +320,7 @@ function Summary({ summary, unit }: { summary: PeriodSummary; unit: DisplayUnit 
 }
 
 function GroupComparison({ data, metric, unit, groupNames }: { data: StatisticsData; metric: StatsMetric; unit: DisplayUnit; groupNames: ReadonlyMap<number, string> }) {
+  const { num, span, count, formatDay } = useFigureFormat();
   const [kind, setKind] = useState<BoxMode['kind']>('period');
   const lastDay = data.herd.at(-1)?.day;
   const mode = useMemo<BoxMode>(() => (kind === 'day' && lastDay ? { kind: 'day', day: lastDay } : { kind: 'period' }), [kind, lastDay]);
@@ -347,13 +353,14 @@ function GroupComparison({ data, metric, unit, groupNames }: { data: StatisticsD
       <DataTable
         caption={`${metric.name} by group, ${what} (${unit.unit})`}
         head={['Group', 'Animals', 'Median', 'Middle half', 'Lowest–highest reading']}
-        rows={boxes.map((b) => [b.name, String(b.animals), num(b.values[2], unit.unit), span(b.values[1], b.values[3], unit.unit), span(b.values[0], b.values[4], unit.unit)])}
+        rows={boxes.map((b) => [b.name, count(b.animals), num(b.values[2], unit.unit), span(b.values[1], b.values[3], unit.unit), span(b.values[0], b.values[4], unit.unit)])}
       />
     </Section>
   );
 }
 
 function Distribution({ data, metric, unit }: { data: StatisticsData; metric: StatsMetric; unit: DisplayUnit }) {
+  const { num, span, count, formatDay } = useFigureFormat();
   const choices = useMemo(() => daysWithData(data.herd), [data.herd]);
   const [chosen, setChosen] = useState<string | null>(null);
   const day = chosen && choices.includes(chosen) ? chosen : choices[0];
@@ -396,7 +403,7 @@ function Distribution({ data, metric, unit }: { data: StatisticsData; metric: St
           <DataTable
             caption={`Animals per daily mean of ${metric.name}, ${dayLabel}`}
             head={[`Daily mean (${unit.unit})`, 'Animals']}
-            rows={bins.bins.map((b) => [bins.width === 0 ? num(b.from, unit.unit) : span(b.from, b.to, unit.unit), String(b.count)])}
+            rows={bins.bins.map((b) => [bins.width === 0 ? num(b.from, unit.unit) : span(b.from, b.to, unit.unit), count(b.count)])}
           />
         </>
       )}
@@ -457,10 +464,21 @@ function DataTable({ caption, head, rows }: { caption: string; head: string[]; r
   );
 }
 
-function num(value: number | null | undefined, unit: string): string {
-  return value == null ? '—' : `${formatReadingValue(value, unit)} ${unit}`;
+/** The figures' words in the farm's locale: "38,7 °C" and "Sa., 28. Nov. 2026" on a German farm. */
+function figureFormat(locale: string) {
+  const value = (v: number, unit: string) => formatReadingValue(v, unit, locale);
+  return {
+    num: (v: number | null | undefined, unit: string): string => (v == null ? '—' : `${value(v, unit)} ${unit}`),
+    span: (low: number | null | undefined, high: number | null | undefined, unit: string): string =>
+      low == null || high == null ? '—' : `${value(low, unit)}–${value(high, unit)} ${unit}`,
+    count: (n: number): string => formatFarmNumber(n, locale, 0),
+    formatDay: (day: string, style?: 'short' | 'date' | 'long') => formatDayIn(day, style, locale),
+    formatWeek: (week: IsoWeek) => formatWeekIn(week, locale),
+    formatPeriod: (period: Period) => formatPeriodIn(period, locale),
+  };
 }
 
-function span(low: number | null | undefined, high: number | null | undefined, unit: string): string {
-  return low == null || high == null ? '—' : `${formatReadingValue(low, unit)}–${formatReadingValue(high, unit)} ${unit}`;
+function useFigureFormat(): ReturnType<typeof figureFormat> {
+  const { locale } = useFarmFormat();
+  return useMemo(() => figureFormat(locale), [locale]);
 }

@@ -8,7 +8,7 @@ import { session } from '../auth/session.ts';
 import { useAuthResource } from '../auth/use-auth-resource.ts';
 import { graphqlRequest } from '../graphql.ts';
 import { formatFarmDate } from '../herd-model.ts';
-import { useFarmTimeZone } from '../use-farm-time-zone.ts';
+import { useFarmFormat } from '../use-farm-format.ts';
 
 const ROLE_OPTIONS = ROLES.map((r) => ({ value: r, label: `${ROLE_LABELS[r]} — ${ROLE_DESCRIPTIONS[r]}` }));
 const ROLE_SHORT_OPTIONS = ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }));
@@ -41,7 +41,7 @@ function useGroups(): FarmGroup[] {
 export function UsersPage() {
   const users = useAuthResource(listUsers);
   const groups = useGroups();
-  const timeZone = useFarmTimeZone();
+  const { timeZone, locale } = useFarmFormat();
   const [actionError, setActionError] = useState<string>();
   const [adding, setAdding] = useState(false);
   const [resetting, setResetting] = useState<UserRecord>();
@@ -142,7 +142,7 @@ export function UsersPage() {
                       )}
                     </Table.Td>
                     <Table.Td>
-                      <Text size="sm">{formatFarmDate(user.created_at, timeZone)}</Text>
+                      <Text size="sm">{formatFarmDate(user.created_at, timeZone, locale)}</Text>
                     </Table.Td>
                     <Table.Td>
                       <Group gap="xs" justify="flex-end" wrap="nowrap">
