@@ -56,7 +56,7 @@ test('a new office asks for the owner account first', async () => {
   await page.getByTestId('empty-farm').waitFor({ timeout: 15_000 });
   assert.equal(await page.getByTestId('user-name').innerText(), OWNER.name);
   assert.equal(await page.getByTestId('user-role').textContent(), 'Owner');
-  assert.deepEqual(await navPaths(), ['herd', 'animal', 'alerts', 'statistics', 'nodes', 'animals', 'users', 'api-tokens', 'security-log', 'settings']);
+  assert.deepEqual(await navPaths(), ['herd', 'animal', 'alerts', 'statistics', 'reports', 'nodes', 'animals', 'users', 'api-tokens', 'security-log', 'settings']);
 
   const status = (await (await fetch(`${office.api}/auth/status`)).json()) as { setup_required: boolean };
   assert.equal(status.setup_required, false);

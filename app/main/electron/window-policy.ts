@@ -35,6 +35,8 @@ export function windowOptions(preload?: string, options: { bounds?: Bounds; devT
       // the dashboard has little free text.
       spellcheck: false,
       safeDialogs: true,
+      // Chromium's own PDF viewer, for the Reports page's preview; Electron has no other plugin.
+      plugins: true,
       devTools: options.devTools ?? false,
       ...(preload ? { preload } : {}),
     },
@@ -104,7 +106,8 @@ export const WINDOW_CSP = [
   "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
-  "frame-src 'none'",
+  // The Reports page previews a PDF it fetched (with its token) in a frame of a blob: URL, and nothing else.
+  'frame-src blob:',
   "frame-ancestors 'none'",
   "form-action 'self'",
   "worker-src 'self'",

@@ -15,7 +15,10 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
-/** The page's Content-Security-Policy: only the office's own origin; Mantine sets inline style attributes. */
+/**
+ * The page's Content-Security-Policy: only the office's own origin; Mantine sets inline style attributes. The one
+ * frame it may show is a blob: the Reports page's preview of a PDF it fetched with its token.
+ */
 export const CSP = [
   "default-src 'self'",
   "script-src 'self'",
@@ -24,6 +27,7 @@ export const CSP = [
   "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
+  'frame-src blob:',
   "frame-ancestors 'none'",
   "form-action 'self'",
 ].join('; ');

@@ -6,6 +6,7 @@ import { AnimalsPage } from './pages/AnimalsPage.tsx';
 import { ApiTokensPage } from './pages/ApiTokensPage.tsx';
 import { HerdPage } from './pages/HerdPage.tsx';
 import { NodesPage } from './pages/NodesPage.tsx';
+import { ReportsPage } from './pages/ReportsPage.tsx';
 import { SecurityLogPage } from './pages/SecurityLogPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
 import { StatisticsPage } from './pages/StatisticsPage.tsx';
@@ -20,6 +21,7 @@ const COMPONENTS: Record<string, ComponentType> = {
   animal: AnimalPage,
   alerts: AlertsPage,
   statistics: StatisticsPage,
+  reports: ReportsPage,
   nodes: NodesPage,
   animals: AnimalsPage,
   settings: SettingsPage,

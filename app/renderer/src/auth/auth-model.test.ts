@@ -17,9 +17,9 @@ import {
 
 test('the route table: every role sees the herd, only the owner the account pages', () => {
   const paths = (role: string) => pagesFor(role).map((p) => p.path);
-  assert.deepEqual(paths('owner'), ['herd', 'animal', 'alerts', 'statistics', 'nodes', 'animals', 'users', 'api-tokens', 'security-log', 'settings']);
-  assert.deepEqual(paths('manager'), ['herd', 'animal', 'alerts', 'statistics', 'nodes', 'animals', 'settings']);
-  assert.deepEqual(paths('vet'), ['herd', 'animal', 'alerts', 'statistics', 'nodes']);
+  assert.deepEqual(paths('owner'), ['herd', 'animal', 'alerts', 'statistics', 'reports', 'nodes', 'animals', 'users', 'api-tokens', 'security-log', 'settings']);
+  assert.deepEqual(paths('manager'), ['herd', 'animal', 'alerts', 'statistics', 'reports', 'nodes', 'animals', 'settings']);
+  assert.deepEqual(paths('vet'), ['herd', 'animal', 'alerts', 'statistics', 'reports', 'nodes']);
   for (const role of ['worker', 'viewer']) assert.deepEqual(paths(role), ['herd', 'animal', 'alerts', 'statistics'], role);
   assert.deepEqual(paths('stranger'), [], 'a role the renderer does not know opens nothing');
   assert.equal(canOpen('users', 'owner'), true);

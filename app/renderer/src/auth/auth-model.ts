@@ -116,6 +116,7 @@ export const PAGE_ACCESS: readonly [PageAccess, ...PageAccess[]] = [
   { path: 'animal', label: 'Animal', roles: ROLES },
   { path: 'alerts', label: 'Action list', roles: ROLES },
   { path: 'statistics', label: 'Statistics', roles: ROLES },
+  { path: 'reports', label: 'Reports', roles: ['owner', 'manager', 'vet'] },
   { path: 'nodes', label: 'Nodes', roles: ['owner', 'manager', 'vet'] },
   { path: 'animals', label: 'Animals and groups', roles: ['owner', 'manager'] },
   { path: 'users', label: 'Users', roles: ['owner'] },
