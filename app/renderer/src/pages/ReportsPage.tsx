@@ -29,6 +29,7 @@ import { useSession } from '../auth/session-control.ts';
 import { LoadError, Loading, MountedModal, Notice, PageHeader } from '../components/PageParts.tsx';
 import { errorMessage, graphqlRequest } from '../graphql.ts';
 import { formatFarmTime } from '../herd-model.ts';
+import { useFarmFormat } from '../use-farm-format.ts';
 import {
   createReportSchedule,
   deleteReportSchedule,
@@ -596,6 +597,7 @@ function useClock(intervalMs: number): number {
 }
 
 function SchedulesSection({ choices, timeZone }: { choices: Choices; timeZone: string }) {
+  const { locale } = useFarmFormat();
   const [schedules, setSchedules] = useState<Schedule[]>();
   const [loadError, setLoadError] = useState<string>();
   const [editing, setEditing] = useState<Schedule | 'new'>();
@@ -695,13 +697,13 @@ function SchedulesSection({ choices, timeZone }: { choices: Choices; timeZone: s
                     <Table.Td>
                       <Code style={{ wordBreak: 'break-all' }}>{s.folder}</Code>
                     </Table.Td>
-                    <Table.Td>{s.enabled && s.next_run_at ? formatFarmTime(s.next_run_at, timeZone) : '—'}</Table.Td>
+                    <Table.Td>{s.enabled && s.next_run_at ? formatFarmTime(s.next_run_at, timeZone, locale) : '—'}</Table.Td>
                     <Table.Td style={{ maxWidth: 320 }}>
                       <Stack gap={2}>
                         <Badge color={status.color} variant="light" data-testid="schedule-status">
                           {status.label}
                         </Badge>
-                        <Text size="xs" c={status.color === 'red' ? 'red' : 'dimmed'} title={[s.last_run_at && formatFarmTime(s.last_run_at, timeZone), s.last_file].filter(Boolean).join('\n') || undefined} style={{ wordBreak: 'break-word' }} data-testid="schedule-last-run">
+                        <Text size="xs" c={status.color === 'red' ? 'red' : 'dimmed'} title={[s.last_run_at && formatFarmTime(s.last_run_at, timeZone, locale), s.last_file].filter(Boolean).join('\n') || undefined} style={{ wordBreak: 'break-word' }} data-testid="schedule-last-run">
                           {status.text}
                         </Text>
                       </Stack>
