@@ -191,14 +191,14 @@ test('tune an alert rule in Settings, in the farm’s °F: checked in words, sav
   const fever = page.locator('[data-testid="alert-rule"][data-rule="fever"]');
   const absolute = fever.locator('input[data-testid="alert-rule-parameter"][data-parameter="absoluteC"]');
   await absolute.waitFor({ timeout: 15_000 });
-  assert.equal(await absolute.inputValue(), '103.1', 'the default 39.5 °C, on an imperial farm');
+  assert.equal(await absolute.inputValue(), '103,1', 'the default 39.5 °C, on an imperial farm, with the de-DE decimal comma');
   assert.match(await fever.innerText(), /Absolute threshold while she has no baseline \(°F\)/);
   assert.equal(await fever.getByTestId('alert-rule-save').isDisabled(), true, 'nothing to save yet');
 
   await absolute.fill('90');
   await fever.getByTestId('alert-rule-save').click();
-  assert.match(await fever.innerText(), /From 101\.3 to 107\.6 °F\./);
-  await absolute.fill('104');
+  assert.match(await fever.innerText(), /From 101,3 to 107,6 °F\./);
+  await absolute.fill('104,0');
   await fever.getByTestId('alert-rule-save').click();
   await fever.getByTestId('alert-rule-saved').waitFor({ timeout: 15_000 });
   const stored = async () => (await adminGraphql(`{ alert_rules_by_pk(key: "fever") { enabled parameters } }`)).alert_rules_by_pk;
@@ -212,7 +212,7 @@ test('tune an alert rule in Settings, in the farm’s °F: checked in words, sav
   await browser.screenshot('settings-alert-rules');
 
   await fever.getByTestId('alert-rule-defaults').click();
-  assert.equal(await absolute.inputValue(), '103.1');
+  assert.equal(await absolute.inputValue(), '103,1');
   await fever.getByTestId('alert-rule-save').click();
   await fever.getByTestId('alert-rule-saved').waitFor({ timeout: 15_000 });
   assert.equal((await stored()).parameters.absoluteC, 39.5);

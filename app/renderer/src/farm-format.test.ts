@@ -1,7 +1,7 @@
 import { assert, test } from '../../../scripts/test-api.ts';
 import { axisLabel, formatFarmDateTime, pointLabel } from './animal-detail-model.ts';
 import { detailEntries, formatNumber } from './alerts-model.ts';
-import { DEFAULT_LOCALE, FARM_LOCALES, farmFormat, formatFixed, LOCALE_PATTERN, localeSample, safeLocale } from './farm-format.ts';
+import { decimalSeparator, DEFAULT_LOCALE, FARM_LOCALES, farmFormat, formatFixed, LOCALE_PATTERN, localeSample, safeLocale, withDecimal } from './farm-format.ts';
 import { formatFarmDate, formatFarmTime, formatReadingValue, readingTitle, sparklineLabel } from './herd-model.ts';
 import { formatBattery } from './nodes-model.ts';
 import { displayUnit } from './settings-model.ts';
@@ -73,4 +73,11 @@ test('dates: month first in the US, day first in Germany and Britain, on the far
   assert.equal(formatDay('2026-12-31', 'date', 'en-US'), 'Dec 31, 2026');
   assert.equal(formatDay('2026-12-31', 'date', 'en-GB'), '31 Dec 2026');
   assert.match(formatPeriod({ from: '2026-12-01', to: '2026-12-31' }, 'de-DE'), /1\. Dez\. 2026.*31\. Dez\. 2026 \(31 days\)/);
+});
+
+test('decimal separators of the farm locale, for inputs and messages', () => {
+  assert.equal(decimalSeparator('de-DE'), ',');
+  assert.equal(decimalSeparator('en-GB'), '.');
+  assert.equal(withDecimal('From 0.5 to 3.25 °C.', ','), 'From 0,5 to 3,25 °C.');
+  assert.equal(withDecimal('0.8', '.'), '0.8');
 });

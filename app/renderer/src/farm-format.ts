@@ -82,3 +82,13 @@ export function localeSample(locale: string): string {
   const date = new Intl.DateTimeFormat(tag, { timeZone: 'UTC', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(SAMPLE_INSTANT);
   return `${number} · ${date}`;
 }
+
+/** The locale's decimal separator ("," for de-DE, "." for en-GB). */
+export function decimalSeparator(locale: string | undefined): string {
+  return new Intl.NumberFormat(locale).formatToParts(1.5).find((part) => part.type === 'decimal')?.value ?? '.';
+}
+
+/** Text with decimal points written with the locale's separator: "From 0.5 to 3" → "From 0,5 to 3" for de-DE. */
+export function withDecimal(text: string, separator: string): string {
+  return separator === '.' ? text : text.replace(/(\d)\.(\d)/g, `$1${separator}$2`);
+}

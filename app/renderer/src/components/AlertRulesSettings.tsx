@@ -19,6 +19,8 @@ import {
 } from '../alert-rules-model.ts';
 import { errorMessage, GraphqlError, graphqlRequest } from '../graphql.ts';
 import { LoadError, Loading } from './PageParts.tsx';
+import { useFarmFormat } from '../use-farm-format.ts';
+import { decimalSeparator, withDecimal } from '../farm-format.ts';
 
 /** `units` is the farm's saved setting (not the form's unsaved choice): thresholds show in what the farm reads. */
 export function AlertRulesSettings({ units }: { units: string }) {
@@ -61,6 +63,7 @@ interface RuleCardProps {
 }
 
 function RuleCard({ spec, row, scale, onSaved }: RuleCardProps) {
+  const decimal = decimalSeparator(useFarmFormat().locale);
   const [form, setForm] = useState<RuleForm>(() => ruleForm(spec, row, scale));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [saveError, setSaveError] = useState<string>();
@@ -120,9 +123,10 @@ function RuleCard({ spec, row, scale, onSaved }: RuleCardProps) {
               label={parameterLabel(p, scale)}
               description={p.nullable ? 'Leave empty to switch this check off.' : undefined}
               inputMode="decimal"
-              value={form.values[name] ?? ''}
-              onChange={(e) => edit({ ...form, values: { ...form.values, [name]: e.currentTarget.value } })}
-              error={errors[name]}
+              // Shown with the farm's decimal separator; the form keeps a point (a comma is read as one anyway).
+              value={withDecimal(form.values[name] ?? '', decimal)}
+              onChange={(e) => edit({ ...form, values: { ...form.values, [name]: e.currentTarget.value.replace(decimal, '.') } })}
+              error={errors[name] && withDecimal(errors[name], decimal)}
               size="xs"
               // Labels wrap to one or two lines: the inputs of a row line up at the bottom all the same.
               styles={{ root: { display: 'flex', flexDirection: 'column', justifyContent: 'flex-end' } }}
