@@ -277,3 +277,14 @@ test('the CSV is written to a file as it is read (readFileSync after the export)
   await writeExport(db, x, createWriteStream(file));
   assert.equal(csv(readFileSync(file, 'utf8')).length, 4);
 });
+
+test('a reader that goes away mid-export ends it as cancelled instead of leaving it waiting', async () => {
+  for (const format of ['csv', 'xlsx'] as const) {
+    const x = await resolveExport(db, { subject: 'readings', format });
+    // A stalled reader: it never takes a byte, then its connection closes.
+    const out = new Writable({ highWaterMark: 1, write() {} });
+    const running = writeExport(db, x, out);
+    setTimeout(() => out.destroy(), 100);
+    await assert.rejects(running, (err: Error) => err.name === 'AbortError' || /cancelled|destroyed/.test(err.message), format);
+  }
+});

@@ -92,12 +92,32 @@ function csvLine(cells: string[]): string {
   return cells.map(csvQuote).join(',') + '\r\n';
 }
 
+/** Waits until `out` takes more; a reader that went away (a closed browser tab) ends the export as cancelled. */
+async function drained(out: Writable): Promise<void> {
+  if (out.destroyed) throw cancelled();
+  const ac = new AbortController();
+  try {
+    await Promise.race([
+      once(out, 'drain', { signal: ac.signal }),
+      once(out, 'close', { signal: ac.signal }).then(() => {
+        throw cancelled();
+      }),
+    ]);
+  } finally {
+    ac.abort();
+  }
+}
+
 async function write(out: Writable, chunk: string | Buffer): Promise<void> {
-  if (!out.write(chunk)) await once(out, 'drain');
+  if (!out.write(chunk)) await drained(out);
+}
+
+function cancelled(): Error {
+  return Object.assign(new Error('the export was cancelled'), { name: 'AbortError' });
 }
 
 function checkAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw Object.assign(new Error('the export was cancelled'), { name: 'AbortError' });
+  if (signal?.aborted) throw cancelled();
 }
 
 /** Writes the export to `out` and ends it. Throws (leaving `out` unended) on a failure or a cancel. */
@@ -193,7 +213,7 @@ async function writeXlsx(
     rows += page.length;
     options.onProgress?.({ rows, estimatedRows });
     // The zip stream does not wait for the reader; this does, so a slow reader never makes the export buffer.
-    if (out.writableNeedDrain) await once(out, 'drain');
+    if (out.writableNeedDrain) await drained(out);
   }
   sheet!.commit();
   const about = wb.addWorksheet('About');

@@ -105,8 +105,9 @@ export async function handleReportRoute(req: http.IncomingMessage, res: http.Ser
     if (err instanceof ExportInputError || err instanceof ReportInputError) err = new HttpError(400, 'invalid-input', err.message);
     if (res.headersSent) {
       // The file had begun: end the response without its last chunk, so no client takes half a file for all.
-      o.log.error('an export failed after its first bytes', { path, err: err as Error });
-      res.destroy(err as Error);
+      if ((err as Error).name === 'AbortError') o.log.info('an export was cancelled by its reader', { path });
+      else o.log.error('an export failed after its first bytes', { path, err: err as Error });
+      res.destroy();
       return true;
     }
     if (sendHttpError(res, err)) return true;
@@ -126,7 +127,10 @@ async function serveExport(
 ): Promise<void> {
   const values = queryValues(url);
   const abort = new AbortController();
-  req.socket.once('close', () => abort.abort());
+  // A reader that goes away (a closed tab, a cancelled download) stops the export at the next page.
+  res.once('close', () => {
+    if (!res.writableFinished) abort.abort();
+  });
   if (kind === 'export') {
     const x = await resolveExport(o.db, exportRequestOf(subject, values), scope);
     if (preview) return sendJson(res, 200, await previewExport(o.db, x));
