@@ -148,13 +148,24 @@ export async function exportThroughOffice(apiUrl: string, adminSecret: string, c
     throw new Error(`the running office answered HTTP ${res.status}: ${body.error ?? res.statusText}`);
   }
   const estimated = Number(res.headers.get('x-estimated-rows') ?? NaN);
-  const report = progressReporter(cmd.kind === 'export' ? `exporting ${cmd.request.subject}` : `report ${cmd.request.subject}`, stderr);
+  const label = cmd.kind === 'export' ? `exporting ${cmd.request.subject}` : `report ${cmd.request.subject}`;
+  // A CSV's rows are counted from its line ends as they arrive (an estimate: a quoted note may hold a line
+  // break); other files show the bytes received.
+  const csv = cmd.request.format === 'csv';
+  const report = progressReporter(label, stderr);
   let bytes = 0;
   let rows = 0;
+  let lastBytesLine = 0;
+  if (csv) report({ rows: 0, estimatedRows: Number.isFinite(estimated) ? estimated : null });
   const counting = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>).map((chunk: Buffer) => {
     bytes += chunk.length;
-    if (cmd.request.format === 'csv') for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) rows++;
-    if (cmd.request.format === 'csv') report({ rows: Math.max(0, rows - 1), estimatedRows: Number.isFinite(estimated) ? estimated : null });
+    if (csv) {
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) rows++;
+      report({ rows: Math.max(0, rows - 1), estimatedRows: Number.isFinite(estimated) ? estimated : null });
+    } else if (Date.now() - lastBytesLine >= 1000) {
+      lastBytesLine = Date.now();
+      stderr(`${label}: ${formatBytes(bytes)} received\n`);
+    }
     return chunk;
   });
   const file = await openPartial(out);
