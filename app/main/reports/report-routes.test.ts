@@ -237,6 +237,36 @@ test('retention keeps the newest files of the schedule and leaves other files al
   assert.ok(files.some((f) => f.includes('_to_2026-01-19_')), 'the newest earlier file stays');
 });
 
+test('a run the office did not live to finish is shown as failed at the next start, and a due one runs then', async () => {
+  const { ReportScheduler } = await import('./scheduler.ts');
+  const { silentLogger } = await import('../log.ts');
+  const folder = mkdtempSync(join(dir, 'crash-'));
+  const created = await api('/office/report-schedules', {
+    token: tokens.owner,
+    body: { name: 'Nodes', kind: 'export', subject: 'nodes', format: 'csv', params: {}, frequency: 'daily', at_hour: 5, folder, keep: 3 },
+  });
+  const id = created.body.id;
+  await office.db.query(`UPDATE report_schedules SET last_status = 'running', next_run_at = now() - interval '1 hour' WHERE id = $1`, [id]);
+  const notDue = (
+    await api('/office/report-schedules', {
+      token: tokens.owner,
+      body: { name: 'Later', kind: 'export', subject: 'nodes', format: 'csv', params: {}, frequency: 'daily', at_hour: 5, folder, keep: 3 },
+    })
+  ).body.id;
+  await office.db.query(`UPDATE report_schedules SET last_status = 'running' WHERE id = $1`, [notDue]);
+  const scheduler = new ReportScheduler(office.db, silentLogger, () => {});
+  // The first check marks the interrupted run failed, then runs the schedule that is due.
+  await scheduler.runDue();
+  const after = (await api(`/office/report-schedules/${id}`, { token: tokens.owner })).body;
+  assert.equal(after.last_status, 'ok');
+  assert.ok(Date.parse(after.next_run_at) > Date.now());
+  assert.equal(readdirSync(folder).length, 1);
+  const interrupted = (await api(`/office/report-schedules/${notDue}`, { token: tokens.owner })).body;
+  assert.equal(interrupted.last_status, 'failed');
+  assert.equal(interrupted.last_error, 'the office stopped during the run');
+  await scheduler.close();
+});
+
 test('next runs and periods follow the farm clock across DST', () => {
   const berlin = zonedFormatter('Europe/Berlin');
   // Saturday 2026-03-28 10:00 UTC; daily at 06:00 local: Sunday the 29th 06:00 CEST = 04:00 UTC.

@@ -161,6 +161,9 @@ export class ReportScheduler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private recovered = false;
+  /** Stops a run in progress when the office stops (it runs again at the next start). */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly db: Database,
@@ -185,6 +188,7 @@ export class ReportScheduler {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
+    this.stopping.abort();
     await this.running.catch(() => {});
   }
 
@@ -258,6 +262,14 @@ export class ReportScheduler {
 
   /** Runs every enabled schedule whose time has come, one after another. */
   async runDue(): Promise<void> {
+    if (!this.recovered) {
+      // A run the office did not live to finish (a crash, a power cut) is a failed run, not one still going.
+      this.recovered = true;
+      const { affectedRows } = await this.db.query(
+        `UPDATE report_schedules SET last_status = 'failed', last_error = 'the office stopped during the run' WHERE last_status = 'running'`,
+      );
+      if (affectedRows) this.onChange('report_schedules');
+    }
     const { rows } = await this.db.query<{ id: number }>(`SELECT id FROM report_schedules WHERE enabled AND next_run_at <= $1::timestamptz ORDER BY next_run_at, id`, [
       new Date(this.now()).toISOString(),
     ]);
@@ -298,7 +310,7 @@ export class ReportScheduler {
         if (s.kind === 'report') {
           await writeReport(this.db, await resolveReport(this.db, req as ReportRequest), out);
         } else {
-          rowsWritten = (await writeExport(this.db, await resolveExport(this.db, req as ExportRequest), out)).rows;
+          rowsWritten = (await writeExport(this.db, await resolveExport(this.db, req as ExportRequest), out, { signal: this.stopping.signal })).rows;
         }
         if (!out.closed) await new Promise((r) => out.close(() => r(undefined)));
         await rename(partial, file);
@@ -311,10 +323,12 @@ export class ReportScheduler {
     } catch (err) {
       status = 'failed';
       error = (err as Error).message;
+      if (this.stopping.signal.aborted) error = 'the office stopped during the run; it runs again at the next start';
       this.log.error('a scheduled report failed', { schedule: s.name, id, err: err as Error });
     }
-    // The next run follows the schedule from now on (a run missed while the office was off is made up once).
-    const nextRun = s.enabled ? new Date(nextRunAfter(s, clock, Math.max(this.now(), scheduled && s.next_run_at ? Date.parse(s.next_run_at) : 0))).toISOString() : null;
+    // The next run follows the schedule from now on (a run missed while the office was off is made up once; one
+    // cut short by the office stopping stays due).
+    const nextRun = this.stopping.signal.aborted ? s.next_run_at : s.enabled ? new Date(nextRunAfter(s, clock, Math.max(this.now(), scheduled && s.next_run_at ? Date.parse(s.next_run_at) : 0))).toISOString() : null;
     await this.db.query(
       `UPDATE report_schedules SET last_status = $2, last_error = $3, last_file = $4, last_rows = $5, next_run_at = $6::timestamptz WHERE id = $1`,
       [id, status, error, status === 'ok' ? file : s.last_file, rowsWritten, nextRun],
