@@ -64,7 +64,7 @@ export async function handleReportRoute(req: http.IncomingMessage, res: http.Ser
     if (exportMatch) {
       if (method !== 'GET') throw new HttpError(405, 'method-not-allowed', 'use GET');
       if (!EXPORT_ROLES.includes(session.role)) throw new HttpError(403, 'access-denied', 'your role may not export data');
-      await serveExport(req, res, url, exportMatch[1] as 'export' | 'report', exportMatch[2]!, !!exportMatch[3], scopeOf(session), o);
+      await serveExport(res, url, exportMatch[1] as 'export' | 'report', exportMatch[2]!, !!exportMatch[3], scopeOf(session), o);
       return true;
     }
     if (!SCHEDULE_ROLES.includes(session.role)) throw new HttpError(403, 'access-denied', 'only the owner or a manager may see and change scheduled reports');
@@ -116,7 +116,6 @@ export async function handleReportRoute(req: http.IncomingMessage, res: http.Ser
 }
 
 async function serveExport(
-  req: http.IncomingMessage,
   res: http.ServerResponse,
   url: URL,
   kind: 'export' | 'report',

@@ -45,7 +45,6 @@ import {
   csvRowCounter,
   downloadFileName,
   EXPORT_SUBJECTS,
-  formatBytes,
   groupChoices,
   headerNumber,
   initialForm,
