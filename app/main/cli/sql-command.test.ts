@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ROLLUP_TABLES } from '../stats/rollups.ts';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -64,7 +65,9 @@ test('sql with a running office: runs inside it, and what it creates is in the G
     writeFileSync(file, "CREATE TABLE paddocks (id serial PRIMARY KEY, name text NOT NULL);\nINSERT INTO paddocks (name) VALUES ('North');\n");
     const created = await runCliCommand(['sql', `--file=${file}`], flags);
     assert.deepEqual(created, { code: 0, stdout: 'INSERT 1\n', stderr: '' });
-    assert.deepEqual(heard, ['schema']);
+    // The command tells the office 'schema'; the rollups may then say that their tables were refreshed (they
+    // refresh on their own clock, so whether that falls inside this window depends on the machine's speed).
+    assert.deepEqual(heard.filter((what) => !(ROLLUP_TABLES as readonly string[]).includes(what)), ['schema']);
 
     const q = await office.graphql('{ paddocks { id name } }');
     assert.equal(q.errors, undefined, JSON.stringify(q.errors));
