@@ -50,8 +50,8 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
     if (msg.ok) p.resolve(msg.result);
     else {
       const req = p.req;
-      const query = req.op === 'query' || req.op === 'exec' || req.op === 'execResults' ? req.sql : req.op;
-      const params = req.op === 'query' ? req.params : [];
+      const query = req.op === 'query' || req.op === 'queryText' || req.op === 'exec' || req.op === 'execResults' ? req.sql : req.op;
+      const params = req.op === 'query' || req.op === 'queryText' ? req.params : [];
       p.reject(new DatabaseError(msg.error.message, { ...msg.error, query, params }));
     }
   }
@@ -83,6 +83,7 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
   const raw: Queryable = {
     query: <R = Row>(sql: string, params: readonly unknown[] = []) =>
       send<QueryResult<R>>({ op: 'query', sql, params }),
+    queryText: (sql: string, params: readonly unknown[] = []) => send<(string | null)[][]>({ op: 'queryText', sql, params }),
     exec: (sql: string) => send<void>({ op: 'exec', sql }),
     execResults: (sql: string) => send<TextResult[]>({ op: 'execResults', sql }),
     copyFrom: (sql: string, data: string) => send<void>({ op: 'copyFrom', sql, data }),
@@ -94,6 +95,7 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
     kind: 'pglite',
     location: options.dataDir,
     query: (sql, params) => lock.run(() => raw.query(sql, params)),
+    queryText: (sql, params) => lock.run(() => raw.queryText(sql, params)),
     exec: (sql) => lock.run(() => raw.exec(sql)),
     execResults: (sql) => lock.run(() => raw.execResults(sql)),
     transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>

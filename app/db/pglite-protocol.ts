@@ -1,6 +1,7 @@
 /** Messages between the office and the PGlite worker thread. */
 export type WorkerRequest =
   | { id: number; op: 'query'; sql: string; params: readonly unknown[] }
+  | { id: number; op: 'queryText'; sql: string; params: readonly unknown[] }
   | { id: number; op: 'exec'; sql: string }
   | { id: number; op: 'execResults'; sql: string }
   | { id: number; op: 'copyFrom'; sql: string; data: string }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { DatabaseError, type Database, type Queryable, type QueryResult, type Row, type TextResult } from './types.ts';
 
@@ -35,12 +36,26 @@ function wrap(err: unknown, sql: string, params: readonly unknown[]): DatabaseEr
   });
 }
 
+/** A prepared statement's name from its text (PostgreSQL keeps names up to 63 bytes). */
+function statementName(sql: string): string {
+  return `ys_${createHash('sha256').update(sql).digest('base64url').slice(0, 40)}`;
+}
+
 function queryable(client: pg.Pool | pg.PoolClient): Queryable {
   return {
     async query<R = Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
       try {
         const r = await client.query({ text: sql, values: params as unknown[], types });
         return { rows: r.rows as R[], affectedRows: r.command === 'SELECT' ? 0 : (r.rowCount ?? 0) };
+      } catch (err) {
+        throw wrap(err, sql, params);
+      }
+    },
+    async queryText(sql: string, params: readonly unknown[] = []): Promise<(string | null)[][]> {
+      try {
+        // A named statement: pg prepares it once on each connection of the pool and then only binds it.
+        const r = await client.query({ name: statementName(sql), text: sql, values: params as unknown[], rowMode: 'array', types: textTypes });
+        return r.rows as (string | null)[][];
       } catch (err) {
         throw wrap(err, sql, params);
       }
@@ -84,6 +99,7 @@ export async function openPostgres(url: string): Promise<Database> {
     kind: 'postgres',
     location,
     query: base.query,
+    queryText: base.queryText,
     exec: base.exec,
     execResults: base.execResults,
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {

@@ -24,6 +24,12 @@ export interface TextResult {
 
 export interface Queryable {
   query<R = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  /**
+   * Runs one statement as a prepared statement kept for its text: planned once, then bound and run in one round
+   * trip (PGlite: one call into PostgreSQL instead of six). Rows as PostgreSQL's text, values in column order.
+   * For statements the office runs again and again with different parameters (the GraphQL engine's).
+   */
+  queryText(sql: string, params?: readonly unknown[]): Promise<(string | null)[][]>;
   /** Runs one or more statements without parameters (migrations, DDL). */
   exec(sql: string): Promise<void>;
   /**

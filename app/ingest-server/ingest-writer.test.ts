@@ -10,7 +10,7 @@ import type { NodeRecord } from './node-registry.ts';
 
 /** The same database, but its transactions cannot COPY (as with a PostgreSQL server). */
 function withoutCopy(db: Database): Database {
-  const hide = (tx: Queryable): Queryable => ({ query: tx.query.bind(tx), exec: tx.exec.bind(tx), execResults: tx.execResults.bind(tx) });
+  const hide = (tx: Queryable): Queryable => ({ query: tx.query.bind(tx), queryText: tx.queryText.bind(tx), exec: tx.exec.bind(tx), execResults: tx.execResults.bind(tx) });
   return Object.assign(Object.create(db) as Database, { transaction: <T>(fn: (tx: Queryable) => Promise<T>) => db.transaction((tx) => fn(hide(tx))) });
 }
 

@@ -586,6 +586,7 @@ export function withoutRollupTriggers(db: Database): Database {
     kind: db.kind,
     location: db.location,
     query: <R>(sql: string, params?: readonly unknown[]) => db.query<R>(sql, params),
+    queryText: (sql, params) => db.queryText(sql, params),
     exec: (sql) => db.exec(sql),
     execResults: (sql) => db.execResults(sql),
     checkpoint: () => db.checkpoint(),
