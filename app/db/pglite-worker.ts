@@ -113,7 +113,8 @@ async function main(): Promise<void> {
           reply = { id: msg.id, ok: true, result: await db.runExclusive(() => queryText(msg.sql, msg.params)) };
           break;
         case 'copyFrom':
-          await db.query(msg.sql, [], { blob: new Blob([msg.data]) });
+          // The simple protocol: one call into PostgreSQL where query() makes six (COPY takes no parameters).
+          await db.exec(msg.sql, { blob: new Blob([msg.data]) });
           reply = { id: msg.id, ok: true, result: null };
           break;
         case 'copyTo': {

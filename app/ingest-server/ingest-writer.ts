@@ -369,7 +369,7 @@ export class IngestWriter {
       const keyed = jobs.map((job, j) => ({ job, j })).filter(({ job }) => job.idempotency);
       if (keyed.length) {
         send(
-          tx.query(
+          tx.queryText(
             `INSERT INTO office.idempotency_keys (node_id, key, body_sha256, status, response)
              SELECT * FROM unnest($1::int4[], $2::text[], $3::text[], $4::int2[], $5::text[]) ON CONFLICT DO NOTHING`,
             [
@@ -412,20 +412,17 @@ export async function resolveAnimals(tx: Queryable, rows: { animalKey: string | 
   if (!keys.length) return;
   const map = new Map<string, number>();
   const lookup = async (ids: string[]) => {
-    const { rows: found } = await tx.query<{ id: number; official_id: string | null; tag: string | null }>(
-      'SELECT id, official_id, tag FROM animals WHERE official_id = ANY($1::text[]) OR tag = ANY($1::text[])',
-      [ids],
-    );
+    const found = await tx.queryText('SELECT id, official_id, tag FROM animals WHERE official_id = ANY($1::text[]) OR tag = ANY($1::text[])', [ids]);
     // A tag wins over another animal's equal official ID only when no official ID matches.
-    for (const a of found) if (a.tag && !map.has(a.tag)) map.set(a.tag, a.id);
-    for (const a of found) if (a.official_id) map.set(a.official_id, a.id);
+    for (const [id, , tag] of found) if (tag && !map.has(tag)) map.set(tag, Number(id));
+    for (const [id, officialId] of found) if (officialId) map.set(officialId, Number(id));
   };
   await lookup(keys);
   const unknown = keys.filter((k) => !map.has(k));
   if (unknown.length) {
     const official = unknown.filter(looksLikeOfficialId);
     const tags = unknown.filter((k) => !looksLikeOfficialId(k));
-    await tx.query(
+    await tx.queryText(
       `INSERT INTO animals (official_id, tag, unconfirmed)
        SELECT o, t, true FROM unnest($1::text[], $2::text[]) AS u(o, t) ON CONFLICT DO NOTHING`,
       [[...official, ...tags.map(() => null)], [...official.map(() => null), ...tags]],
@@ -491,8 +488,9 @@ async function insertRows(tx: Queryable, rows: Row[], latestKnown?: Map<string, 
       list.map((r) => r.metricId),
     ];
     if (target === 'animal') params.push(newest);
-    const { rows: counts } = await tx.query<{ key: number; n: number }>(insertSql(target, oneJobPerNode ? 'node' : 'job'), params);
-    for (const { key, n } of counts) count(oneJobPerNode ? jobOfNode.get(key)! : key, n);
+    for (const [key, n] of await tx.queryText(insertSql(target, oneJobPerNode ? 'node' : 'job'), params)) {
+      count(oneJobPerNode ? jobOfNode.get(Number(key))! : Number(key), Number(n));
+    }
   }
   return { accepted, copied };
 }
@@ -520,7 +518,7 @@ async function copyNewReadings(tx: Queryable, list: Row[], newest: number[]): Pr
   const steps: Promise<unknown>[] = [tx.exec('SAVEPOINT ingest_copy'), tx.copyFrom!(COPY_READINGS, csv)];
   if (latest.length) {
     steps.push(
-      tx.query(UPSERT_LATEST, [latest.map((r) => r.animalId!), latest.map((r) => r.metricId), latest.map((r) => r.nodeId), latest.map((r) => r.ts), latest.map((r) => r.value)]),
+      tx.queryText(UPSERT_LATEST, [latest.map((r) => r.animalId!), latest.map((r) => r.metricId), latest.map((r) => r.nodeId), latest.map((r) => r.ts), latest.map((r) => r.value)]),
     );
   }
   const outcome = await Promise.allSettled(steps);
@@ -587,7 +585,7 @@ function insertSql(target: 'animal' | 'pen', countBy: 'node' | 'job'): string {
 }
 
 function insertQuarantined(tx: Queryable, jobs: IngestJob[], quarantined: Classified['quarantined']): Promise<unknown> {
-  return tx.query(
+  return tx.queryText(
     `INSERT INTO quarantined_readings (node_id, received_at, route, item_index, item, reason)
      SELECT * FROM unnest($1::int4[], $2::timestamptz[], $3::text[], $4::int4[], $5::text[]::jsonb[], $6::text[])`,
     [
@@ -602,7 +600,7 @@ function insertQuarantined(tx: Queryable, jobs: IngestJob[], quarantined: Classi
 }
 
 function insertRequestLog(tx: Queryable, entries: RequestLogEntry[]): Promise<unknown> {
-  return tx.query(
+  return tx.queryText(
     `INSERT INTO node_requests (ts, node_id, ip, route, status, accepted, duplicates, quarantined, duration_ms, error)
      SELECT * FROM unnest($1::timestamptz[], $2::int4[], $3::text[], $4::text[], $5::int2[], $6::int4[], $7::int4[], $8::int4[], $9::float4[], $10::text[])`,
     [
@@ -637,7 +635,7 @@ async function updateNodes(tx: Queryable, jobs: IngestJob[], results: ReadingsRe
   });
   if (!byNode.size) return;
   const list = [...byNode.entries()];
-  await tx.query(
+  await tx.queryText(
     `UPDATE nodes n SET
        last_seen_at = greatest(n.last_seen_at, u.seen), last_ip = coalesce(u.ip, n.last_ip),
        accepted_count = n.accepted_count + u.a, duplicate_count = n.duplicate_count + u.d, quarantined_count = n.quarantined_count + u.q,

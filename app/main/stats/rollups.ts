@@ -594,7 +594,7 @@ export function withoutRollupTriggers(db: Database): Database {
     transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
       db.transaction(async (tx) => {
         // Not waited for: the statements that follow run after it in the same transaction.
-        const off = tx.query(`SELECT set_config('yoctosehns.rollups', 'off', true)`);
+        const off = tx.queryText(`SELECT set_config('yoctosehns.rollups', 'off', true)`);
         off.catch(() => undefined);
         const result = await fn(tx);
         await off;
