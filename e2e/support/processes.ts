@@ -26,7 +26,9 @@ export function exitOf(proc: ChildProcess): Promise<number | null> {
 export function startServe(dataDir: string, env: Record<string, string> = {}, extraArgs: string[] = []): Promise<ServeProcess> {
   const proc = spawn(
     process.execPath,
-    ['--import', TSX, 'app/main/serve.ts', '--data-dir', dataDir, '--host', '127.0.0.1', '--port', '0', '--ingest-host', '127.0.0.1', '--ingest-port', '0', ...extraArgs],
+    // YOCTOSEHNS_CPU_PROFILE_DIR=DIR writes the office's CPU profiles there (main thread and database worker):
+    // how the ingest benchmark's office was profiled (NODE_OPTIONS may not carry --cpu-prof).
+    [...(process.env.YOCTOSEHNS_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.YOCTOSEHNS_CPU_PROFILE_DIR}`] : []), '--import', TSX, 'app/main/serve.ts', '--data-dir', dataDir, '--host', '127.0.0.1', '--port', '0', '--ingest-host', '127.0.0.1', '--ingest-port', '0', ...extraArgs],
     // mDNS off: tests must not announce on the machine's real network (discovery has its own isolated test).
     { cwd: ROOT, env: { ...process.env, YOCTOSEHNS_DISCOVERY: 'false', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
