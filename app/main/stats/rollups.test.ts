@@ -232,6 +232,42 @@ test('many small batches, duplicates included, give the same tables as a rebuild
   }
 });
 
+test('a refresh of more marked slots than one transaction takes runs in parts, and statements waiting meanwhile run between them', async () => {
+  const farm = await openFarm('Europe/Berlin');
+  const parts: number[] = [];
+  let probe: Promise<number> | undefined;
+  let flushed = false;
+  const rollups = new RollupService(farm.db, {
+    log: silentLogger,
+    onRefreshed: (scope) => {
+      parts.push(scope.animalIds.length);
+      // Queued as a node's flush would be, while the refresh has parts left.
+      probe ??= farm.db.query('SELECT 1').then(() => (flushed ? 0 : parts.length));
+    },
+  });
+  try {
+    // A reading in every 15-minute slot of 14 days for 6 animals and 3 metrics: 24,192 marked slots.
+    const start = Date.parse('2026-10-19T00:00:00Z');
+    const rows: Reading[] = [];
+    for (const animalId of farm.animals) {
+      for (let metricId = 1; metricId <= 3; metricId++) {
+        for (let slot = 0; slot < 14 * 96; slot++) rows.push({ animalId, groupId: null, metricId, ts: start + slot * 900_000 + 60_000 * (slot % 7), nodeId: 1, value: Math.fround(37 + ((slot * 7 + animalId) % 30) / 10) });
+      }
+    }
+    await ingest(farm.db, rollups, rows);
+    await rollups.flush();
+    flushed = true;
+    assert.ok(parts.length >= 2, `the refresh ran in ${parts.length} part(s)`);
+    assert.ok(((await probe) ?? 0) >= 1, 'a statement queued during the refresh ran before the refresh ended');
+    await assertMatchesRaw(farm.db);
+    const { rows: hours } = await farm.db.query<{ n: number }>('SELECT count(*)::int AS n FROM readings_hourly');
+    assert.equal(hours[0]!.n, 6 * 3 * 14 * 24, 'every hour of every series (336 hours: the fall-back day has 25 local hours, the span 336 either way)');
+  } finally {
+    await rollups.close();
+    await farm.cleanup();
+  }
+});
+
 test('writes outside the ingest path (plain SQL insert, update, delete, truncate) reach the rollups through the triggers', async () => {
   const farm = await openFarm('Europe/Berlin');
   const rollups = new RollupService(farm.db, { log: silentLogger });

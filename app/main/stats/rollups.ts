@@ -86,6 +86,13 @@ const MAX_DEFER_MS = 60_000;
 /** Scheduled refreshes recompute the groups' and the herd's days at most this often (flush: always). */
 const GROUP_INTERVAL_MS = 10_000;
 const REBUILD_ANIMALS_PER_CHUNK = 100;
+/**
+ * Marked slots per refresh transaction. A node re-flushing a day of a large herd marks over a million; in one
+ * transaction they held the one database connection for minutes while the nodes' posts waited (the ingest
+ * benchmark's re-flush stalled after its first 60 s). In parts, the nodes' flushes queued meanwhile run
+ * between two parts (the database lock is FIFO).
+ */
+const MAX_SLOTS_PER_TRANSACTION = 20_000;
 const REBUILD_DAYS_PER_CHUNK = 31;
 /** Days are passed to SQL as days since 1970-01-01 (int4 arrays: no date parsing on either side). */
 const EPOCH_DAY = `DATE '1970-01-01'`;
@@ -106,6 +113,28 @@ class DirtySlots {
     let slots = series.get(key);
     if (!slots) series.set(key, (slots = new Set()));
     slots.add(slot);
+  }
+
+  /**
+   * The marks in parts of about `maxSlots` slots each, whole series at a time (an animal's metric is never
+   * split, so each part recomputes its days from all their hours); the pens go with the first part.
+   */
+  split(maxSlots: number): DirtySlots[] {
+    const parts: DirtySlots[] = [];
+    let part = new DirtySlots();
+    let n = 0;
+    for (const [key, slots] of this.pens) part.pens.set(key, slots);
+    for (const [key, slots] of this.animals) {
+      if (n > 0 && n + slots.size > maxSlots) {
+        parts.push(part);
+        part = new DirtySlots();
+        n = 0;
+      }
+      part.animals.set(key, slots);
+      n += slots.size;
+    }
+    parts.push(part);
+    return parts;
   }
 
   merge(other: DirtySlots): void {
@@ -409,7 +438,8 @@ export class RollupService {
   }
 
   /**
-   * Recomputes every marked bucket and what lies above it, in one transaction. With `groups: 'due'` the
+   * Recomputes every marked bucket and what lies above it, in transactions of at most
+   * MAX_SLOTS_PER_TRANSACTION marked slots (one for the usual few). With `groups: 'due'` the
    * groups' and the herd's days wait (noted in the database) unless GROUP_INTERVAL_MS has passed.
    */
   refresh(options: { groups: 'now' | 'due' } = { groups: 'now' }): Promise<RefreshResult> {
@@ -437,29 +467,39 @@ export class RollupService {
     const zone = await this.#readZone();
     if (zone.built !== zone.farm) await this.#rebuild(zone.farm);
     // Marks that arrive from here on belong to the next refresh.
-    const marks = this.#pending;
+    const parts = this.#pending.split(MAX_SLOTS_PER_TRANSACTION);
     this.#pending = new DirtySlots();
-    try {
-      const counts = await this.db.transaction((tx) => this.#refreshIn(tx, marks, zone.farm, groups));
-      if (groups) this.#lastGroups = started;
-      else if (counts.pairs) this.#scheduleGroups();
-      if (counts.hours || counts.days || counts.groups) this.opts.onChanged?.(ROLLUP_TABLES);
-      const scope = scopeOf(marks);
-      if (scope) this.opts.onRefreshed?.(scope);
-      this.#lastMs = performance.now() - started;
-      return { hours: counts.hours, days: counts.days, ms: this.#lastMs };
-    } catch (err) {
-      this.#pending.merge(marks);
-      throw err;
+    const total = { hours: 0, days: 0 };
+    for (let i = 0; i < parts.length; i++) {
+      const marks = parts[i]!;
+      // The database's own notes are taken with the first part; the groups' and herd's days after the last.
+      const last = i === parts.length - 1;
+      try {
+        const counts = await this.db.transaction((tx) => this.#refreshIn(tx, marks, zone.farm, groups && last, i === 0));
+        if (last && groups) this.#lastGroups = started;
+        else if (counts.pairs) this.#scheduleGroups();
+        if (counts.hours || counts.days || counts.groups) this.opts.onChanged?.(ROLLUP_TABLES);
+        const scope = scopeOf(marks);
+        if (scope) this.opts.onRefreshed?.(scope);
+        total.hours += counts.hours;
+        total.days += counts.days;
+      } catch (err) {
+        for (const rest of parts.slice(i)) this.#pending.merge(rest);
+        throw err;
+      }
     }
+    this.#lastMs = performance.now() - started;
+    return { ...total, ms: this.#lastMs };
   }
 
-  async #refreshIn(tx: Queryable, marks: DirtySlots, tz: string, groups: boolean): Promise<{ hours: number; days: number; pairs: number; groups: number }> {
-    // Notes taken by the triggers are consumed in the same transaction: they are gone only if it commits.
-    const { rows: noted } = await tx.query<{ animal_id: number | null; group_id: number | null; metric_id: number; ms: number }>(
-      'DELETE FROM office.rollup_dirty RETURNING animal_id, group_id, metric_id, (extract(epoch FROM slot) * 1000)::float8 AS ms',
-    );
-    for (const n of noted) marks.add(n.animal_id, n.group_id, n.metric_id, Math.floor(n.ms / SLOT_MS));
+  async #refreshIn(tx: Queryable, marks: DirtySlots, tz: string, groups: boolean, takeNotes: boolean): Promise<{ hours: number; days: number; pairs: number; groups: number }> {
+    if (takeNotes) {
+      // Notes taken by the triggers are consumed in the same transaction: they are gone only if it commits.
+      const { rows: noted } = await tx.query<{ animal_id: number | null; group_id: number | null; metric_id: number; ms: number }>(
+        'DELETE FROM office.rollup_dirty RETURNING animal_id, group_id, metric_id, (extract(epoch FROM slot) * 1000)::float8 AS ms',
+      );
+      for (const n of noted) marks.add(n.animal_id, n.group_id, n.metric_id, Math.floor(n.ms / SLOT_MS));
+    }
     const hours = marks.empty ? { hours: 0, days: 0, pairs: 0 } : await this.#refreshHours(tx, marks, tz);
     return { ...hours, groups: groups ? await this.#refreshGroups(tx) : 0 };
   }
