@@ -1,9 +1,7 @@
 // execResults gives the same answer from PGlite and from a PostgreSQL server: one result per statement, values
 // as PostgreSQL's text. The server half runs where YOCTOSEHNS_TEST_DATABASE_URL names a scratch database.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPostgres } from './postgres-client.ts';
-import { openTestDatabase } from './testing/snapshot.ts';
+import { testOnBothBackends } from './testing/both-backends.ts';
 import type { Database, TextResult } from './types.ts';
 
 const SQL = `
@@ -43,21 +41,4 @@ async function check(db: Database): Promise<void> {
   assert.deepEqual(empty?.fields, []);
 }
 
-test('execResults on PGlite', async () => {
-  const { db, cleanup } = await openTestDatabase();
-  try {
-    await check(db);
-  } finally {
-    await cleanup();
-  }
-});
-
-const url = process.env.YOCTOSEHNS_TEST_DATABASE_URL;
-test('execResults on a PostgreSQL server gives the same answer', { skip: url ? false : 'set YOCTOSEHNS_TEST_DATABASE_URL to a scratch database to run it' }, async () => {
-  const db = await openPostgres(url!);
-  try {
-    await check(db);
-  } finally {
-    await db.close();
-  }
-});
+testOnBothBackends('execResults gives the same answer', check);

@@ -1,10 +1,8 @@
 // queryText: a statement prepared once for its text and then only bound and run. The same answers as query()
 // on both backends, through errors, DDL under a prepared statement, transactions and more statements than the
 // session keeps. The server half runs where YOCTOSEHNS_TEST_DATABASE_URL names a scratch database.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPostgres } from './postgres-client.ts';
-import { openTestDatabase } from './testing/snapshot.ts';
+import { testOnBothBackends } from './testing/both-backends.ts';
 import type { Database } from './types.ts';
 
 async function check(db: Database): Promise<void> {
@@ -59,21 +57,4 @@ async function check(db: Database): Promise<void> {
   }
 }
 
-test('queryText on PGlite', async () => {
-  const { db, cleanup } = await openTestDatabase();
-  try {
-    await check(db);
-  } finally {
-    await cleanup();
-  }
-});
-
-const url = process.env.YOCTOSEHNS_TEST_DATABASE_URL;
-test('queryText on a PostgreSQL server gives the same answers', { skip: url ? false : 'set YOCTOSEHNS_TEST_DATABASE_URL to a scratch database to run it' }, async () => {
-  const db = await openPostgres(url!);
-  try {
-    await check(db);
-  } finally {
-    await db.close();
-  }
-});
+testOnBothBackends('queryText gives the same answers', check);
