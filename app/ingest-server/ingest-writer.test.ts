@@ -79,3 +79,53 @@ test('COPY and INSERT … ON CONFLICT store the same readings and give the same 
     await b.cleanup();
   }
 });
+
+test('node counters and the request log: deferred while nodes keep posting, complete when they pause, at once for a lone post', async () => {
+  const { db, cleanup } = await openTestDatabase();
+  try {
+    const list = await nodes(db);
+    // Each flush holds the database 20 ms longer, so requests sent every few ms arrive while flushes run, on
+    // any machine; and the counters may wait a minute, so only the first flush and the last (idle) write them.
+    const slow = Object.assign(Object.create(db) as Database, {
+      transaction: <T>(fn: (tx: Queryable) => Promise<T>) => db.transaction(async (tx) => [await fn(tx), await new Promise((r) => setTimeout(r, 20))][0] as T),
+    });
+    const writer = new IngestWriter(slow, { log: createLogger('test', 'error'), retentionDays: 730, futureToleranceMs: 300_000, nodeUpkeepMs: 60_000 });
+    const counts = async () =>
+      (await db.query<{ id: number; accepted_count: number; status_at: Date | null; battery_percent: number | null; logged: number }>(
+        `SELECT n.id, n.accepted_count::int, n.status_at, n.battery_percent, (SELECT count(*)::int FROM node_requests r WHERE r.node_id = n.id) AS logged FROM nodes n ORDER BY n.id`,
+      )).rows;
+    const job = (node: NodeRecord, i: number, battery?: number): IngestJob => ({
+      node,
+      route: '/v1/readings',
+      ip: '127.0.0.1',
+      receivedAt: new Date(),
+      items: [{ animal: `B${node.id}`, metric: 'temperature', ts: Date.now() - 3_600_000 + i * 1000, value: 38.5 }],
+      started: performance.now(),
+      ...(battery === undefined ? {} : { status: { batteryPercent: battery } }),
+    });
+    // A burst: requests keep arriving while flushes run, so most flushes leave the counters for later.
+    const answers: Promise<unknown>[] = [];
+    for (let i = 0; i < 300; i++) {
+      answers.push(writer.submit(job(list[i % 3]!, i, i)));
+      if (i % 2 === 1) await new Promise((r) => setTimeout(r, 5));
+    }
+    await Promise.all(answers);
+    const { flushes, upkeeps } = writer.stats;
+    assert.ok(flushes >= 6, `the burst took several flushes (${flushes})`);
+    assert.ok(upkeeps <= flushes / 2, `the counters were written ${upkeeps} times in ${flushes} flushes`);
+    // Answered, and the writer idle: everything deferred has been written.
+    await new Promise((r) => setTimeout(r, 50));
+    const after = await counts();
+    assert.deepEqual(after.map((n) => [n.accepted_count, n.logged]), [[100, 100], [100, 100], [100, 100]], 'each node: 100 readings, 100 requests logged, counted once');
+    // The newest battery report of each node won (requests i = 297, 298, 299 were the last of each node).
+    assert.deepEqual(after.map((n) => n.battery_percent), [297, 298, 299]);
+
+    // A lone post: its counters are there as soon as it is answered.
+    await writer.submit(job(list[0]!, 1000));
+    assert.equal((await counts())[0]!.accepted_count, 101);
+    assert.equal((await counts())[0]!.logged, 101);
+    await writer.close();
+  } finally {
+    await cleanup();
+  }
+});

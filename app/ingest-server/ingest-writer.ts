@@ -50,6 +50,8 @@ export interface IngestWriterOptions {
   onStored?: (event: StoredEvent) => void;
   /** Told after each committed flush the valid rows it wrote, duplicates included (the rollups mark their buckets). */
   onRows?: (rows: readonly StoredRow[]) => void;
+  /** How long the nodes' rows may wait while nodes keep posting (default UPKEEP_MS; tests make it longer). */
+  nodeUpkeepMs?: number;
 }
 
 /** What onRows tells about a stored reading. */
@@ -95,6 +97,67 @@ interface Pending {
 const MAX_READINGS_PER_FLUSH = 25_000;
 
 const round = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * While more requests keep arriving, the nodes' rows (last contact, counters, status) wait at most this long
+ * and are written with a later flush: nodes posting one reading per request made every flush update ~90 node
+ * rows (5 of its ~27 ms on the database thread), where one update per node every UPKEEP_MS does. A flush with
+ * no other request arriving meanwhile writes them at once, so a node (or a person) that posts and then looks
+ * sees its counters; and the writer writes what waits before it goes idle. (The request log is written with
+ * each flush: its cost is per row, and one large insert every UPKEEP_MS showed as a latency spike.)
+ */
+const UPKEEP_MS = 250;
+
+/** What a flush has to tell each node's row: last contact, counters, reported status. */
+interface NodeDelta {
+  seen: Date;
+  ip: string | null;
+  a: number;
+  d: number;
+  q: number;
+  status: NodeStatus;
+}
+
+/** The nodes' rows to update (merged across flushes while deferred). */
+class NodeUpkeep {
+  readonly nodes = new Map<number, NodeDelta>();
+
+  get empty(): boolean {
+    return this.nodes.size === 0;
+  }
+
+  addJobs(jobs: IngestJob[], results: ReadingsResponse[]): void {
+    jobs.forEach((job, j) =>
+      this.#add(job.node.id, { seen: job.receivedAt, ip: job.ip ?? null, a: results[j]!.accepted, d: results[j]!.duplicates, q: results[j]!.quarantined.length, status: job.status ?? {} }),
+    );
+  }
+
+  /** Adds what `later` holds (its status reports override older ones). */
+  merge(later: NodeUpkeep): this {
+    for (const [id, delta] of later.nodes) this.#add(id, delta);
+    return this;
+  }
+
+  #add(id: number, delta: NodeDelta): void {
+    const n = this.nodes.get(id);
+    if (!n) {
+      this.nodes.set(id, { ...delta, status: { ...delta.status } });
+      return;
+    }
+    if (delta.seen >= n.seen) {
+      n.seen = delta.seen;
+      n.ip = delta.ip ?? n.ip;
+    }
+    n.a += delta.a;
+    n.d += delta.d;
+    n.q += delta.q;
+    Object.assign(n.status, delta.status);
+  }
+
+  write(tx: Queryable): Promise<void> {
+    return updateNodes(tx, this.nodes);
+  }
+}
 
 /**
  * JSON text jsonb accepts. PostgreSQL refuses the \u0000 escape (kept as the text `\u0000`) and lone
@@ -147,9 +210,13 @@ export class IngestWriter {
   #copy: CopyPolicy = { skip: 0 };
   /** Answers waiting for their journal write. */
   #answering = new Set<Promise<void>>();
+  /** The nodes' rows waiting while nodes keep posting (see UPKEEP_MS). */
+  #upkeep = new NodeUpkeep();
+  #upkeepAt = -Infinity;
   /** Flushes (transactions) and requests written so far: group commit shows as flushes < requests. `copies`:
-   * flushes whose readings went in by COPY. */
-  readonly stats = { flushes: 0, requests: 0, readings: 0, copies: 0 };
+   * flushes whose readings went in by COPY; `upkeeps`: updates of the nodes' rows (fewer than flushes while
+   * nodes keep posting: see UPKEEP_MS). */
+  readonly stats = { flushes: 0, requests: 0, readings: 0, copies: 0, upkeeps: 0 };
 
   constructor(
     private readonly db: Database,
@@ -196,7 +263,7 @@ export class IngestWriter {
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#logTimer);
-    if (this.#queue.length || this.#logs.length) this.#schedule();
+    if (this.#queue.length || this.#logs.length || !this.#upkeep.empty) this.#schedule();
     if (this.#running) await new Promise<void>((r) => this.#idle.push(r));
     await Promise.all(this.#answering);
   }
@@ -227,7 +294,7 @@ export class IngestWriter {
   async #drain(): Promise<void> {
     try {
       let next = this.#takeBatch();
-      while (next || this.#exclusive.length) {
+      while (next || this.#exclusive.length || !this.#upkeep.empty) {
         if (next) {
           const metrics = await this.#metricIndex(this.db);
           const current = { ...next, classified: this.#classify(next.batch.map((p) => p.job), metrics) };
@@ -240,6 +307,9 @@ export class IngestWriter {
             for (const fn of this.#exclusive.splice(0)) await fn();
             await this.#flushSafely(prepared.batch, prepared.logs, prepared.classified);
           }
+        } else if (!this.#exclusive.length) {
+          // Idle now: the node counters that waited are written before the writer rests.
+          await this.#writeUpkeep();
         }
         for (const fn of this.#exclusive.splice(0)) await fn();
         next = this.#takeBatch();
@@ -277,6 +347,20 @@ export class IngestWriter {
       if (logs.length) await this.#flush([], logs).catch((e: unknown) => this.options.log.error('request log write failed', { err: e as Error, entries: logs.length }));
 
       for (const p of batch) await this.#flushSafely([p], []);
+    }
+  }
+
+  /** Writes the deferred updates of the nodes' rows in a transaction of their own. */
+  async #writeUpkeep(): Promise<void> {
+    const upkeep = this.#upkeep;
+    this.#upkeep = new NodeUpkeep();
+    this.#upkeepAt = performance.now();
+    this.stats.upkeeps++;
+    try {
+      await this.db.transaction((tx) => upkeep.write(tx));
+    } catch (err) {
+      // The readings they count are stored; counters are not worth blocking the nodes for.
+      this.options.log.error('node counters not written', { err: err as Error, nodes: upkeep.nodes.size });
     }
   }
 
@@ -328,62 +412,81 @@ export class IngestWriter {
     // while JavaScript classifies.
     const { rows, quarantined } = classified ?? this.#classify(jobs, await this.#metricIndex(this.db));
     for (const q of quarantined) results[q.job]!.quarantined.push({ index: q.index, reason: q.reason });
-    await this.db.transaction(async (tx) => {
-      // Statements whose results nothing waits for are sent without waiting (the database runs them in
-      // order); all of them are awaited before COMMIT, so an error in any still rolls the flush back.
-      const sent: Promise<unknown>[] = [];
-      const send = (p: Promise<unknown>) => {
-        p.catch(() => undefined);
-        sent.push(p);
-      };
-      if (quarantined.length) send(insertQuarantined(tx, jobs, quarantined));
-      await resolveAnimals(tx, rows);
-      for (const r of rows) if (r.animalId !== null) animalIds.add(r.animalId);
+    const begun = performance.now();
+    const mine = new NodeUpkeep();
+    /** Deferred upkeep of earlier flushes written by this one: given back if it fails. */
+    let earlier: NodeUpkeep | undefined;
+    try {
+      await this.db.transaction(async (tx) => {
+        // Statements whose results nothing waits for are sent without waiting (the database runs them in
+        // order); all of them are awaited before COMMIT, so an error in any still rolls the flush back.
+        const sent: Promise<unknown>[] = [];
+        const send = (p: Promise<unknown>) => {
+          p.catch(() => undefined);
+          sent.push(p);
+        };
+        if (quarantined.length) send(insertQuarantined(tx, jobs, quarantined));
+        await resolveAnimals(tx, rows);
+        for (const r of rows) if (r.animalId !== null) animalIds.add(r.animalId);
 
-      const { accepted: acceptedByJob, copied } = await insertRows(tx, rows, this.#latestKnown, this.#copy);
-      if (copied) this.stats.copies++;
-      const valid = new Array<number>(jobs.length).fill(0);
-      for (const r of rows) valid[r.job]!++;
-      jobs.forEach((_, j) => {
-        results[j]!.accepted = acceptedByJob.get(j) ?? 0;
-        results[j]!.duplicates = valid[j]! - results[j]!.accepted;
+        const { accepted: acceptedByJob, copied } = await insertRows(tx, rows, this.#latestKnown, this.#copy);
+        if (copied) this.stats.copies++;
+        const valid = new Array<number>(jobs.length).fill(0);
+        for (const r of rows) valid[r.job]!++;
+        jobs.forEach((_, j) => {
+          results[j]!.accepted = acceptedByJob.get(j) ?? 0;
+          results[j]!.duplicates = valid[j]! - results[j]!.accepted;
+        });
+
+        const finished = performance.now();
+        mine.addJobs(jobs, results);
+        const entries: RequestLogEntry[] = [
+          ...logs,
+          ...jobs.map((job, j) => ({
+            ts: job.receivedAt,
+            nodeId: job.node.id,
+            ip: job.ip,
+            route: job.route,
+            status: 200,
+            durationMs: finished - job.started,
+            accepted: results[j]!.accepted,
+            duplicates: results[j]!.duplicates,
+            quarantined: results[j]!.quarantined.length,
+          })),
+        ];
+        if (entries.length) send(insertRequestLog(tx, entries));
+        // Other requests arrived while this flush ran: nodes are posting, and the counters may wait a little.
+        if (!(this.#lastSubmit > begun && finished - this.#upkeepAt < (this.options.nodeUpkeepMs ?? UPKEEP_MS))) {
+          earlier = this.#upkeep;
+          this.#upkeep = new NodeUpkeep();
+          this.#upkeepAt = finished;
+          this.stats.upkeeps++;
+          send(new NodeUpkeep().merge(earlier).merge(mine).write(tx));
+        }
+        const keyed = jobs.map((job, j) => ({ job, j })).filter(({ job }) => job.idempotency);
+        if (keyed.length) {
+          send(
+            tx.queryText(
+              `INSERT INTO office.idempotency_keys (node_id, key, body_sha256, status, response)
+               SELECT * FROM unnest($1::int4[], $2::text[], $3::text[], $4::int2[], $5::text[]) ON CONFLICT DO NOTHING`,
+              [
+                keyed.map(({ job }) => job.node.id),
+                keyed.map(({ job }) => job.idempotency!.key),
+                keyed.map(({ job }) => job.idempotency!.bodySha256),
+                keyed.map(() => 200),
+                keyed.map(({ j }) => JSON.stringify(results[j])),
+              ],
+            ),
+          );
+        }
+        await Promise.all(sent);
       });
-
-      send(updateNodes(tx, jobs, results));
-      const finished = performance.now();
-      const entries: RequestLogEntry[] = [
-        ...logs,
-        ...jobs.map((job, j) => ({
-          ts: job.receivedAt,
-          nodeId: job.node.id,
-          ip: job.ip,
-          route: job.route,
-          status: 200,
-          durationMs: finished - job.started,
-          accepted: results[j]!.accepted,
-          duplicates: results[j]!.duplicates,
-          quarantined: results[j]!.quarantined.length,
-        })),
-      ];
-      if (entries.length) send(insertRequestLog(tx, entries));
-      const keyed = jobs.map((job, j) => ({ job, j })).filter(({ job }) => job.idempotency);
-      if (keyed.length) {
-        send(
-          tx.queryText(
-            `INSERT INTO office.idempotency_keys (node_id, key, body_sha256, status, response)
-             SELECT * FROM unnest($1::int4[], $2::text[], $3::text[], $4::int2[], $5::text[]) ON CONFLICT DO NOTHING`,
-            [
-              keyed.map(({ job }) => job.node.id),
-              keyed.map(({ job }) => job.idempotency!.key),
-              keyed.map(({ job }) => job.idempotency!.bodySha256),
-              keyed.map(() => 200),
-              keyed.map(({ j }) => JSON.stringify(results[j])),
-            ],
-          ),
-        );
-      }
-      await Promise.all(sent);
-    });
+    } catch (err) {
+      // This flush's own counters come again with the retries of its requests; the earlier ones wait on.
+      if (earlier) this.#upkeep = earlier.merge(this.#upkeep);
+      throw err;
+    }
+    if (!earlier) this.#upkeep.merge(mine);
     // The database has committed; the journal makes it survive a power cut before the answer goes out.
     const durable =
       this.options.journal && rows.length
@@ -618,21 +721,8 @@ function insertRequestLog(tx: Queryable, entries: RequestLogEntry[]): Promise<un
   );
 }
 
-/** Last contact, counters and reported status, one UPDATE for all the nodes of a flush. */
-async function updateNodes(tx: Queryable, jobs: IngestJob[], results: ReadingsResponse[]): Promise<void> {
-  const byNode = new Map<number, { seen: Date; ip: string | null; a: number; d: number; q: number; status: NodeStatus }>();
-  jobs.forEach((job, j) => {
-    const n = byNode.get(job.node.id) ?? { seen: job.receivedAt, ip: null, a: 0, d: 0, q: 0, status: {} };
-    if (job.receivedAt >= n.seen) {
-      n.seen = job.receivedAt;
-      n.ip = job.ip ?? n.ip;
-    }
-    n.a += results[j]!.accepted;
-    n.d += results[j]!.duplicates;
-    n.q += results[j]!.quarantined.length;
-    Object.assign(n.status, job.status ?? {});
-    byNode.set(job.node.id, n);
-  });
+/** Last contact, counters and reported status, one UPDATE for all the nodes. */
+async function updateNodes(tx: Queryable, byNode: Map<number, NodeDelta>): Promise<void> {
   if (!byNode.size) return;
   const list = [...byNode.entries()];
   await tx.queryText(
