@@ -129,3 +129,34 @@ test('node counters and the request log: deferred while nodes keep posting, comp
     await cleanup();
   }
 });
+
+test('the request log written by COPY holds exactly what the INSERT writes: quotes, commas, empty text and NULLs', async () => {
+  const entries = [
+    { ts: new Date('2026-11-20T10:00:00.123Z'), nodeId: null, ip: undefined, route: '/v1/readings', status: 401, durationMs: 0.456, error: 'missing or wrong token' },
+    { ts: new Date('2026-11-20T10:00:01Z'), nodeId: null, ip: '::ffff:192.168.1.20', route: '/api/v1/"tok,en"/telemetry', status: 400, durationMs: 12.3456, error: 'body: "a, b"\nline 2 — ünïcödé 🐄' },
+    { ts: new Date('2026-11-20T10:00:02Z'), nodeId: null, ip: '', route: '', status: 415, durationMs: 1, error: '' },
+    { ts: new Date('2026-11-20T10:00:03Z'), nodeId: null, ip: '10.0.0.7', route: '/v1/readings', status: 200, durationMs: 3, accepted: 5, duplicates: 2, quarantined: 1 },
+  ];
+  const logged: unknown[] = [];
+  for (const copy of [true, false]) {
+    const { db, cleanup } = await openTestDatabase();
+    try {
+      const [node] = await nodes(db);
+      const writer = new IngestWriter(copy ? db : withoutCopy(db), { log: createLogger('test', 'error'), retentionDays: 730, futureToleranceMs: 300_000 });
+      for (const e of entries) writer.logRequest({ ...e, nodeId: e.status === 200 ? node!.id : null });
+      await writer.close();
+      const { rows } = await db.query('SELECT ts, node_id, ip, route, status, accepted, duplicates, quarantined, duration_ms, error FROM node_requests ORDER BY ts');
+      logged.push(rows);
+    } finally {
+      await cleanup();
+    }
+  }
+  assert.equal((logged[0] as unknown[]).length, entries.length);
+  assert.deepEqual(logged[0], logged[1]);
+  const rows = logged[0] as { ip: string | null; route: string; error: string | null }[];
+  assert.equal(rows[0]!.ip, null, 'no address is NULL');
+  assert.equal(rows[1]!.route, '/api/v1/"tok,en"/telemetry');
+  assert.equal(rows[1]!.error, 'body: "a, b"?line 2 — ünïcödé 🐄');
+  assert.deepEqual([rows[2]!.ip, rows[2]!.route, rows[2]!.error], ['', '', ''], 'empty text stays empty text, not NULL');
+  assert.equal(rows[3]!.error, null);
+});

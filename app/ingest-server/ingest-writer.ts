@@ -702,7 +702,24 @@ function insertQuarantined(tx: Queryable, jobs: IngestJob[], quarantined: Classi
   );
 }
 
+const COPY_REQUEST_LOG = `COPY node_requests (ts, node_id, ip, route, status, accepted, duplicates, quarantined, duration_ms, error) FROM '/dev/blob' WITH (FORMAT csv)`;
+
+/** A CSV field COPY reads back as the same text (quoted: an unquoted empty field is NULL). */
+const csvText = (s: string | null | undefined) => (s === null || s === undefined ? '' : `"${s.replace(/"/g, '""')}"`);
+
+/**
+ * The request log's rows: by COPY where the database can (PGlite; measured on 90 rows: 3.2 ms against
+ * 4–4.7 ms for the INSERT, whose ten array parameters are parsed element by element), else one INSERT.
+ */
 function insertRequestLog(tx: Queryable, entries: RequestLogEntry[]): Promise<unknown> {
+  if (tx.copyFrom) {
+    let csv = '';
+    for (const e of entries) {
+      csv += `${e.ts.toISOString()},${e.nodeId ?? ''},${csvText(e.ip)},${csvText(safeText(e.route, 64))},${e.status},${e.accepted ?? 0},${e.duplicates ?? 0},`;
+      csv += `${e.quarantined ?? 0},${round(e.durationMs)},${csvText(e.error === undefined ? null : safeText(e.error, 500))}\n`;
+    }
+    return tx.copyFrom(COPY_REQUEST_LOG, csv);
+  }
   return tx.queryText(
     `INSERT INTO node_requests (ts, node_id, ip, route, status, accepted, duplicates, quarantined, duration_ms, error)
      SELECT * FROM unnest($1::timestamptz[], $2::int4[], $3::text[], $4::text[], $5::int2[], $6::int4[], $7::int4[], $8::int4[], $9::float4[], $10::text[])`,
