@@ -541,18 +541,11 @@ export class RollupService {
     const log = this.opts.log;
     const { rows: animals } = await this.db.query<{ id: number }>('SELECT id FROM animals ORDER BY id');
     const { rows: groups } = await this.db.query<{ id: number }>('SELECT id FROM groups ORDER BY id');
-    const readDays = async () => {
-      const { rows: span } = await this.db.query<{ first: number | null; last: number | null }>(
-        `SELECT min((ts AT TIME ZONE $1)::date) - ${EPOCH_DAY} AS first, max((ts AT TIME ZONE $1)::date) - ${EPOCH_DAY} AS last
-           FROM (SELECT min(ts) AS ts FROM readings UNION ALL SELECT max(ts) FROM readings) e`,
-        [tz],
-      );
-      const { first, last } = span[0] ?? { first: null, last: null };
-      return { first, last, dayChunks: first === null || last === null ? [] : chunks(range(first, last), REBUILD_DAYS_PER_CHUNK) };
-    };
     const animalChunks = chunks(animals.map((a) => a.id), REBUILD_ANIMALS_PER_CHUNK);
-    // For the progress figures only: the days are read again once the animals' hours are rebuilt (below).
-    let total = animalChunks.length + groups.length + (await readDays()).dayChunks.length + 1;
+    // For the progress figures only, an estimate from the herd's days (a small table; the readings' span is a
+    // scan of the readings, read once, below, when the animals' hours are rebuilt).
+    const { rows: estimate } = await this.db.query<{ days: number | null }>('SELECT max(day) - min(day) + 1 AS days FROM herd_readings_daily');
+    let total = animalChunks.length + groups.length + Math.ceil((estimate[0]?.days ?? 0) / REBUILD_DAYS_PER_CHUNK) + 1;
     let done = 0;
     const step = () => {
       done++;
@@ -583,7 +576,13 @@ export class RollupService {
     // animal's chunk was rebuilt, are in its rebuilt hours, so their own refresh finds those hours unchanged
     // and notes no (metric, day) pair; their days must be among those rebuilt here. (Readings stored after
     // this point change hours already rebuilt, and their refresh notes the pairs.)
-    const { first, last, dayChunks } = await readDays();
+    const { rows: span } = await this.db.query<{ first: number | null; last: number | null }>(
+      `SELECT min((ts AT TIME ZONE $1)::date) - ${EPOCH_DAY} AS first, max((ts AT TIME ZONE $1)::date) - ${EPOCH_DAY} AS last
+         FROM (SELECT min(ts) AS ts FROM readings UNION ALL SELECT max(ts) FROM readings) e`,
+      [tz],
+    );
+    const { first, last } = span[0] ?? { first: null, last: null };
+    const dayChunks = first === null || last === null ? [] : chunks(range(first, last), REBUILD_DAYS_PER_CHUNK);
     total = animalChunks.length + groups.length + dayChunks.length + 1;
     const { rows: metrics } = await this.db.query<{ id: number }>('SELECT id FROM metrics ORDER BY id');
     await this.db.transaction(async (tx) => {
