@@ -94,6 +94,16 @@ test('GET requests work for queries (graphql-http)', async () => {
   assert.deepEqual(await res.json(), { data: { farm_settings: [{ name: 'My farm' }] } });
 });
 
+test('a body over 8 MiB is refused with 413 and a Hasura-shaped error; the next request on a new connection is answered', async () => {
+  const big = JSON.stringify({ query: '{ farm_settings { name } }', variables: { pad: 'x'.repeat(9 * 1024 * 1024) } });
+  const res = await fetch(`${office.apiUrl}/v1/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...office.adminHeaders }, body: big });
+  assert.equal(res.status, 413);
+  assert.equal(res.headers.get('connection'), 'close');
+  const body = (await res.json()) as { errors: { extensions: { code: string } }[] };
+  assert.equal(body.errors[0]!.extensions.code, 'invalid-input');
+  assert.deepEqual(await office.graphql('{ farm_settings { name } }'), { data: { farm_settings: [{ name: 'My farm' }] } });
+});
+
 test('manual relationships declared in column comments (readings.node, readings.metric) work like foreign keys', async () => {
   const res = await office.graphql(`{ readings(limit: 1, order_by: {ts: asc}, where: {metric: {key: {_eq: "temperature"}}}) { value node { name kind } metric { key unit } } metrics_by_pk(id: 1) { readings(limit: 1) { value } } }`);
   assert.equal(res.errors, undefined, JSON.stringify(res.errors));
