@@ -94,6 +94,43 @@ test('GET requests work for queries (graphql-http)', async () => {
   assert.deepEqual(await res.json(), { data: { farm_settings: [{ name: 'My farm' }] } });
 });
 
+test('compiled statements are reused per variables and session variables, and compiled anew after a permission change', async () => {
+  const byPk = 'query($id: Int!) { animals_by_pk(id: $id) { tag } }';
+  for (const id of [1, 2, 1, 3, 2, 1]) {
+    assert.deepEqual(await office.graphql(byPk, { id }), { data: { animals_by_pk: { tag: ['101', '102', '103'][id - 1] } } }, `id ${id}`);
+  }
+  const count = 'query($g: Int!) { animals_aggregate(where: {group_id: {_eq: $g}}) { aggregate { count } } }';
+  for (const [g, n] of [[1, 2], [2, 1], [1, 2], [3, 0]]) {
+    assert.deepEqual(await office.graphql(count, { g }), { data: { animals_aggregate: { aggregate: { count: n } } } }, `group ${g}`);
+  }
+  // The same text and no variables, as the vet of one barn and then of the other: the session decides the rows.
+  const asVet = async (groups: string) => {
+    const res = await fetch(`${office.apiUrl}/v1/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...office.adminHeaders, 'x-hasura-role': 'vet', 'x-hasura-group-ids': groups, 'x-hasura-all-groups': '0' },
+      body: JSON.stringify({ query: '{ animals(order_by: {tag: asc}) { tag } }' }),
+    });
+    const body = (await res.json()) as { data?: { animals: { tag: string }[] }; errors?: unknown };
+    assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+    return body.data!.animals.map((a) => a.tag);
+  };
+  assert.deepEqual(await asVet('{1}'), ['101', '102']);
+  assert.deepEqual(await asVet('{2}'), ['103']);
+  assert.deepEqual(await asVet('{1}'), ['101', '102']);
+  // A narrower permission: the next request, same text and session, follows it.
+  const [saved] = (await office.db.query<{ permission: unknown }>(`SELECT permission FROM office.graphql_permissions WHERE role = 'vet' AND table_name = 'animals' AND action = 'select'`)).rows;
+  assert.ok(saved, 'the farm roles give the vet a select permission on animals');
+  try {
+    await office.db.query(`UPDATE office.graphql_permissions SET permission = jsonb_set(permission, '{filter}', '{"tag": {"_eq": "102"}}') WHERE role = 'vet' AND table_name = 'animals' AND action = 'select'`);
+    await office.graphqlEngine.rebuild();
+    assert.deepEqual(await asVet('{1}'), ['102']);
+  } finally {
+    await office.db.query(`UPDATE office.graphql_permissions SET permission = $1 WHERE role = 'vet' AND table_name = 'animals' AND action = 'select'`, [JSON.stringify(saved.permission)]);
+    await office.graphqlEngine.rebuild();
+  }
+  assert.deepEqual(await asVet('{1}'), ['101', '102']);
+});
+
 test('a body over 8 MiB is refused with 413 and a Hasura-shaped error; the next request on a new connection is answered', async () => {
   const big = JSON.stringify({ query: '{ farm_settings { name } }', variables: { pad: 'x'.repeat(9 * 1024 * 1024) } });
   const res = await fetch(`${office.apiUrl}/v1/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...office.adminHeaders }, body: big });
