@@ -162,7 +162,9 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
       if (journal) await durableCheckpoint();
     });
     ingestBusy = () => writer.busy;
-    // A database from before the rollups, or whose zone changed while the office was stopped, is rebuilt.
+    // A database from before the rollups, or whose zone changed while the office was stopped, is rebuilt; a new
+    // one (no readings yet) needs no rebuild and must not start one under the first nodes' posts.
+    await rollups.adoptZoneIfEmpty();
     rollups.schedule();
     const nodeAuth = new NodeAuth(db);
     events.on('change', (what) => {

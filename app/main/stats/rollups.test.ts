@@ -326,6 +326,45 @@ test('a time-zone change rebuilds every rollup on the new local midnight (Asia/K
   }
 });
 
+test('a database with neither readings nor rollups takes the farm\'s zone without a rebuild; one with readings keeps its rebuild', async () => {
+  const zone = async (db: Database) => (await db.query<{ time_zone: string | null }>('SELECT time_zone FROM office.rollup_state')).rows[0]!.time_zone;
+  const farm = await openFarm('Europe/Berlin');
+  const rollups = new RollupService(farm.db, { log: silentLogger });
+  try {
+    assert.notEqual(await zone(farm.db), 'Europe/Berlin', 'a new database has no zone for its rollups yet');
+    assert.equal(await rollups.adoptZoneIfEmpty(), true);
+    assert.equal(await zone(farm.db), 'Europe/Berlin');
+    await ingest(farm.db, rollups, randomReadings(farm, random(7), '2026-03-27T00:00:00Z', '2026-03-29T00:00:00Z', 300));
+    await rollups.flush();
+    await assertMatchesRaw(farm.db);
+
+    // With readings stored, a zone change is a rebuild, never an adoption.
+    await farm.db.query(`UPDATE farm_settings SET time_zone = 'Asia/Kolkata'`);
+    assert.equal(await rollups.adoptZoneIfEmpty(), false);
+    assert.equal(await zone(farm.db), 'Europe/Berlin');
+    rollups.invalidateTimeZone();
+    await rollups.flush();
+    assert.equal(await zone(farm.db), 'Asia/Kolkata');
+    await assertMatchesRaw(farm.db);
+
+    // Rollup rows left without their readings are not "empty" either: the rebuild clears them.
+    await withoutRollupTriggers(farm.db).transaction((tx) => tx.exec('DELETE FROM readings; DELETE FROM pen_readings'));
+    await farm.db.query(`UPDATE farm_settings SET time_zone = 'Europe/Berlin'`);
+    assert.equal(await rollups.adoptZoneIfEmpty(), false);
+  } finally {
+    await rollups.close();
+    await farm.cleanup();
+  }
+  // A new office starts with its rollups in the farm's zone: no rebuild waits for its first readings.
+  const office = await startTestOffice();
+  try {
+    const { rows } = await office.db.query<{ farm: string; built: string | null }>('SELECT f.time_zone AS farm, s.time_zone AS built FROM farm_settings f, office.rollup_state s');
+    assert.equal(rows[0]!.built, rows[0]!.farm);
+  } finally {
+    await office.close();
+  }
+});
+
 test('readings stored during a rebuild, before their animal\'s chunk, on a day of their own, reach the group and herd days', async () => {
   // Seen in CI: the first readings of a new office arrived while its start-up rebuild ran; the rebuilt hours
   // already held them, their own refresh found nothing changed, and the herd's day never came.
