@@ -326,6 +326,40 @@ test('a time-zone change rebuilds every rollup on the new local midnight (Asia/K
   }
 });
 
+test('while nodes post, a refresh in parts leaves the database to them between its parts, and still ends exact', async () => {
+  const farm = await openFarm('Europe/Berlin');
+  let posting = true;
+  const rollups = new RollupService(farm.db, { log: silentLogger, busy: () => posting, slotsPerTransaction: 40 });
+  try {
+    await ingest(farm.db, rollups, randomReadings(farm, random(11), '2026-03-20T00:00:00Z', '2026-03-27T00:00:00Z', 600));
+    // What the nodes' flushes would be: statements that arrive while the refresh runs.
+    let between = 0;
+    let done = false;
+    const refreshed = rollups.flush().finally(() => (done = true));
+    while (!done) {
+      await farm.db.query('SELECT 1');
+      between++;
+    }
+    await refreshed;
+    const parts = rollups.stats.pauses + 1;
+    assert.ok(parts >= 5, `600 readings over a week mark more than 40 slots ${parts} times`);
+    // Back to back, the lock is FIFO: one statement between two parts. Paused, many.
+    assert.ok(between > 3 * parts, `${between} statements ran during ${parts} parts`);
+    await assertMatchesRaw(farm.db);
+
+    // Nobody posting: no pauses.
+    posting = false;
+    const before = rollups.stats.pauses;
+    await ingest(farm.db, rollups, randomReadings(farm, random(12), '2026-03-20T00:00:00Z', '2026-03-27T00:00:00Z', 600));
+    await rollups.flush();
+    assert.equal(rollups.stats.pauses, before);
+    await assertMatchesRaw(farm.db);
+  } finally {
+    await rollups.close();
+    await farm.cleanup();
+  }
+});
+
 test('a database with neither readings nor rollups takes the farm\'s zone without a rebuild; one with readings keeps its rebuild', async () => {
   const zone = async (db: Database) => (await db.query<{ time_zone: string | null }>('SELECT time_zone FROM office.rollup_state')).rows[0]!.time_zone;
   const farm = await openFarm('Europe/Berlin');
