@@ -84,10 +84,22 @@ test('node counters and the request log: deferred while nodes keep posting, comp
   const { db, cleanup } = await openTestDatabase();
   try {
     const list = await nodes(db);
-    // Each flush holds the database 20 ms longer, so requests sent every few ms arrive while flushes run, on
-    // any machine; and the counters may wait a minute, so only the first flush and the last (idle) write them.
+    // Nodes keep posting: every transaction the writer opens sees ten more requests arrive while it runs (sent
+    // from inside it, so on any machine, however loaded), and holds the database 20 ms longer. The counters
+    // may wait a minute, so only the first flush and the last (idle) one write them.
+    const answers: Promise<unknown>[] = [];
+    let sent = 0;
+    const feed = (n: number) => {
+      for (let k = 0; k < n && sent < 300; k++, sent++) answers.push(writer.submit(job(list[sent % 3]!, sent, sent)));
+    };
     const slow = Object.assign(Object.create(db) as Database, {
-      transaction: <T>(fn: (tx: Queryable) => Promise<T>) => db.transaction(async (tx) => [await fn(tx), await new Promise((r) => setTimeout(r, 20))][0] as T),
+      transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
+        db.transaction(async (tx) => {
+          feed(10);
+          const result = await fn(tx);
+          await new Promise((r) => setTimeout(r, 20));
+          return result;
+        }),
     });
     const writer = new IngestWriter(slow, { log: createLogger('test', 'error'), retentionDays: 730, futureToleranceMs: 300_000, nodeUpkeepMs: 60_000 });
     const counts = async () =>
@@ -103,12 +115,9 @@ test('node counters and the request log: deferred while nodes keep posting, comp
       started: performance.now(),
       ...(battery === undefined ? {} : { status: { batteryPercent: battery } }),
     });
-    // A burst: requests keep arriving while flushes run, so most flushes leave the counters for later.
-    const answers: Promise<unknown>[] = [];
-    for (let i = 0; i < 300; i++) {
-      answers.push(writer.submit(job(list[i % 3]!, i, i)));
-      if (i % 2 === 1) await new Promise((r) => setTimeout(r, 5));
-    }
+    // A burst: the first two requests start it, and the rest arrive while flushes run.
+    feed(2);
+    while (sent < 300) await new Promise((r) => setTimeout(r, 5));
     await Promise.all(answers);
     const { flushes, upkeeps } = writer.stats;
     assert.ok(flushes >= 6, `the burst took several flushes (${flushes})`);
