@@ -169,3 +169,43 @@ test('the request log written by COPY holds exactly what the INSERT writes: quot
   assert.deepEqual([rows[2]!.ip, rows[2]!.route, rows[2]!.error], ['', '', ''], 'empty text stays empty text, not NULL');
   assert.equal(rows[3]!.error, null);
 });
+
+test('IDs looked up once are reused, and a change to the animals in between is noticed: the flush is written again with a fresh lookup', async () => {
+  const { db, cleanup } = await openTestDatabase();
+  try {
+    const [node] = await nodes(db);
+    const writer = new IngestWriter(db, { log: createLogger('test', 'error'), retentionDays: 730, futureToleranceMs: 300_000 });
+    const base = Date.now() - 3_600_000;
+    let minute = 0;
+    const post = (...animals: string[]) =>
+      writer.submit({ node: node!, route: '/v1/readings', ip: '127.0.0.1', receivedAt: new Date(), started: 0, items: animals.map((animal) => ({ animal, metric: 'temperature', ts: base + ++minute * 60_000, value: 38.6 })) });
+    const readingsOf = async () =>
+      (await db.query<{ id: number; tag: string; n: number }>('SELECT a.id, a.tag, count(r.ts)::int AS n FROM animals a LEFT JOIN readings r ON r.animal_id = a.id GROUP BY a.id ORDER BY a.id')).rows.map((r) => [r.tag, r.n]);
+
+    assert.deepEqual(await post('C1', 'C2'), { accepted: 2, duplicates: 0, quarantined: [] });
+    assert.deepEqual(await post('C1', 'C2'), { accepted: 2, duplicates: 0, quarantined: [] });
+    assert.equal(writer.stats.staleAnimalKeys, 0, 'nothing changed: the IDs looked up first were used');
+
+    // The farmer re-tags: cow C1 becomes C1-old and a new cow gets tag C1. Her readings must not go to the old cow.
+    await db.exec(`UPDATE animals SET tag = 'C1-old' WHERE tag = 'C1'`);
+    await db.exec(`INSERT INTO animals (tag) VALUES ('C1')`);
+    assert.deepEqual(await post('C1', 'C2'), { accepted: 2, duplicates: 0, quarantined: [] });
+    assert.equal(writer.stats.staleAnimalKeys, 1, 'the change was noticed and the flush written again');
+    assert.deepEqual(await readingsOf(), [['C1-old', 2], ['C2', 3], ['C1', 1]]);
+
+    // A deleted cow: her next reading makes a new placeholder, not a reading of a row that is gone.
+    await db.exec(`DELETE FROM animals WHERE tag = 'C2'`);
+    assert.deepEqual(await post('C2'), { accepted: 1, duplicates: 0, quarantined: [] });
+    assert.equal(writer.stats.staleAnimalKeys, 2);
+    assert.deepEqual(await readingsOf(), [['C1-old', 2], ['C1', 1], ['C2', 1]]);
+
+    // Other changes to animals (a name, a group) keep the IDs looked up.
+    await db.exec(`UPDATE animals SET name = 'Berta' WHERE tag = 'C1'`);
+    assert.deepEqual(await post('C1', 'C2'), { accepted: 2, duplicates: 0, quarantined: [] });
+    assert.equal(writer.stats.staleAnimalKeys, 2);
+    assert.deepEqual(await readingsOf(), [['C1-old', 2], ['C1', 2], ['C2', 2]]);
+    await writer.close();
+  } finally {
+    await cleanup();
+  }
+});
