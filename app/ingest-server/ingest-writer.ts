@@ -594,19 +594,30 @@ export class IngestWriter {
     }
     if (looked) await this.#remember(looked);
     if (!earlier) this.#upkeep.merge(mine);
-    // The database has committed; the journal makes it survive a power cut before the answer goes out.
-    const durable =
-      this.options.journal && rows.length
-        ? this.options.journal.append(rows.map((r): JournalRow => [r.nodeId, r.animalKey, r.animalKey === null ? r.animalId : null, r.groupId, r.metricId, r.ts, r.value]))
-        : Promise.resolve();
     const accepted = results.reduce((n, r) => n + r.accepted, 0);
     if (jobs.length) {
       this.stats.flushes++;
       this.stats.requests += jobs.length;
       this.stats.readings += accepted;
     }
-    if (accepted > 0) this.options.onStored?.({ accepted, animalIds: [...animalIds], nodeIds: [...new Set(jobs.map((j) => j.node.id))] });
-    if (rows.length) this.options.onRows?.(rows);
+    // The database has committed. The journal write (which makes the flush survive a power cut before the
+    // answers go out) and telling the rollups and subscribers wait for the next turn of the event loop: by
+    // then the next flush has been sent, and the database works on it instead of waiting for this thread.
+    const durable = new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        const journal = this.options.journal;
+        (journal && rows.length
+          ? journal.append(rows.map((r): JournalRow => [r.nodeId, r.animalKey, r.animalKey === null ? r.animalId : null, r.groupId, r.metricId, r.ts, r.value]))
+          : Promise.resolve()
+        ).then(resolve, reject);
+        try {
+          if (accepted > 0) this.options.onStored?.({ accepted, animalIds: [...animalIds], nodeIds: [...new Set(jobs.map((j) => j.node.id))] });
+          if (rows.length) this.options.onRows?.(rows);
+        } catch (err) {
+          this.options.log.error('after an ingest flush', { err: err as Error });
+        }
+      });
+    });
     return { results, durable };
   }
 }
