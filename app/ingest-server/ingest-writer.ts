@@ -81,12 +81,27 @@ interface Row {
   ts: number;
   value: number;
   /** `ts` as COPY reads it, written when the job is checked (off the path between two statements). */
-  tsText?: string;
+  tsText?: string | undefined;
 }
 
 interface Classified {
   rows: Row[];
   quarantined: { job: number; index: number; item: unknown; reason: string }[];
+  /** Per job (in batch order), its COPY made ready on arrival: present only when every job's is. */
+  copies?: PreparedCopy[] | undefined;
+}
+
+/**
+ * A job's animal readings made ready for COPY when it arrived (while the database wrote earlier flushes),
+ * with the animals' IDs looked up by earlier flushes (`epoch` of #animalKeys): in primary-key order, each
+ * reading once, as CSV; and each series' newest reading, for latest_readings.
+ */
+interface PreparedCopy {
+  epoch: number;
+  csv: string;
+  newest: Row[];
+  /** How many readings the CSV holds (the job's others were repeated within it). */
+  readings: number;
 }
 
 interface Pending {
@@ -94,7 +109,7 @@ interface Pending {
   resolve: (r: ReadingsResponse) => void;
   reject: (e: unknown) => void;
   /** The job checked on arrival (its rows' `job` is 0 until a batch numbers them), with the catalogue's generation. */
-  classified?: Classified & { generation: number };
+  classified?: { rows: Row[]; quarantined: Classified['quarantined']; generation: number; copy?: PreparedCopy | undefined };
 }
 
 /** The most animal IDs the writer keeps looked up (a large farm's official IDs and tags, with room). */
@@ -215,9 +230,9 @@ export class IngestWriter {
    * PGlite only: its one connection means nothing changes animals between a flush's check of the version and
    * its statements. (On a PostgreSQL server every flush looks its IDs up.)
    */
-  #animalKeys: { version: number | undefined; ids: Map<string, number> } | undefined;
+  #animalKeys: { version: number | undefined; ids: Map<string, number>; epoch: number } | undefined;
   /** The newest time stamp latest_readings holds per animal and metric, as far as this writer knows. */
-  #latestKnown = new Map<string, number>();
+  #latestKnown = new Map<number, number>();
   #logTimer: NodeJS.Timeout;
   #closed = false;
   #lastSubmit = -Infinity;
@@ -238,7 +253,7 @@ export class IngestWriter {
     private readonly db: Database,
     private readonly options: IngestWriterOptions,
   ) {
-    if (db.kind === 'pglite') this.#animalKeys = { version: undefined, ids: new Map() };
+    if (db.kind === 'pglite') this.#animalKeys = { version: undefined, ids: new Map(), epoch: 0 };
     // Refused requests are logged with the next flush, or within a second when no readings arrive.
     this.#logTimer = setInterval(() => this.#logs.length && this.#schedule(), 1000);
     this.#logTimer.unref();
@@ -264,7 +279,10 @@ export class IngestWriter {
       const pending: Pending = { job, resolve, reject };
       // Checked now, while the database writes earlier flushes, rather than between two flushes, where the
       // database would wait for it (a batch of 1,000 readings takes about a millisecond).
-      if (this.#metrics) pending.classified = { ...this.#classify([job], this.#metrics), generation: this.#metricsGeneration };
+      if (this.#metrics) {
+        const own = this.#classify([job], this.#metrics);
+        pending.classified = { ...own, generation: this.#metricsGeneration, copy: this.#prepareCopy(own.rows) };
+      }
       this.#queue.push(pending);
       this.#schedule();
     });
@@ -405,8 +423,11 @@ export class IngestWriter {
   #combine(batch: Pending[], metrics: Map<string, MetricRow>): Classified {
     const rows: Row[] = [];
     const quarantined: Classified['quarantined'] = [];
+    let copies: PreparedCopy[] | undefined = [];
     batch.forEach((p, j) => {
       const own = p.classified?.generation === this.#metricsGeneration ? p.classified : this.#classify([p.job], metrics);
+      if ('copy' in own && own.copy && copies) copies.push(own.copy);
+      else copies = undefined;
       // Used once: the flush fills in the rows' animals, and a retry checks the job afresh.
       p.classified = undefined;
       for (const r of own.rows) {
@@ -418,7 +439,7 @@ export class IngestWriter {
         quarantined.push(q);
       }
     });
-    return { rows, quarantined };
+    return { rows, quarantined, copies };
   }
 
   /**
@@ -430,7 +451,10 @@ export class IngestWriter {
     const keys = this.#animalKeys!;
     const before = Number((await looked.before)[0]![0]);
     const after = Number((await looked.after)[0]![0]);
-    if (keys.version !== before || keys.ids.size + looked.ids.size > MAX_ANIMAL_KEYS) keys.ids.clear();
+    if (keys.version !== before || keys.ids.size + looked.ids.size > MAX_ANIMAL_KEYS) {
+      keys.ids.clear();
+      keys.epoch++;
+    }
     for (const [key, id] of looked.ids) keys.ids.set(key, id);
     keys.version = after;
   }
@@ -439,6 +463,7 @@ export class IngestWriter {
     if (!this.#animalKeys) return;
     this.#animalKeys.version = undefined;
     this.#animalKeys.ids.clear();
+    this.#animalKeys.epoch++;
   }
 
   /**
@@ -453,50 +478,88 @@ export class IngestWriter {
     return known.version;
   }
 
+  /** A job's COPY, made ready on arrival when every animal it names was looked up before (see PreparedCopy). */
+  #prepareCopy(rows: Row[]): PreparedCopy | undefined {
+    const keys = this.#animalKeys;
+    if (keys?.version === undefined) return undefined;
+    for (const r of rows) {
+      if (r.animalKey === null) continue;
+      const id = keys.ids.get(r.animalKey);
+      if (id === undefined) return undefined;
+      r.animalId = id;
+    }
+    const animal = inKeyOrder(rows.filter((r) => r.groupId === null));
+    let csv = '';
+    const newest: Row[] = [];
+    for (let i = 0; i < animal.length; i++) {
+      const r = animal[i]!;
+      csv += `${r.tsText ?? new Date(r.ts).toISOString()},${r.animalId},${r.nodeId},${r.value},${r.metricId}\n`;
+      const next = animal[i + 1];
+      if (!next || next.animalId !== r.animalId || next.metricId !== r.metricId) newest.push(r);
+    }
+    return { epoch: keys.epoch, csv, newest, readings: animal.length };
+  }
+
   /** Checks each item against the catalogue and the clock; returns rows to store and items to quarantine. */
   #classify(jobs: IngestJob[], metrics: Map<string, MetricRow>): Classified {
     const rows: Row[] = [];
     const quarantined: { job: number; index: number; item: unknown; reason: string }[] = [];
-    const retentionMs = this.options.retentionDays * 86_400_000;
-    const copies = this.db.kind === 'pglite';
-    jobs.forEach((job, j) => {
+    for (let j = 0; j < jobs.length; j++) {
+      const job = jobs[j]!;
       const now = job.receivedAt.getTime();
-      job.items.forEach((item, index) => {
-        const q = (reason: string) => quarantined.push({ job: j, index, item, reason });
-        const parsed = parseReadingItem(item, index);
-        if (typeof parsed === 'string') return q(parsed);
-        const metric = metrics.get(parsed.metric.toLowerCase());
-        if (!metric) return q(`unknown metric "${echo(parsed.metric)}"`);
-        if (parsed.value < metric.min_value || parsed.value > metric.max_value) {
-          return q(`${metric.key} ${parsed.value} is outside its plausible range ${metric.min_value}–${metric.max_value}`);
-        }
-        const ts = parsed.ts ?? now;
-        if (ts > now + this.options.futureToleranceMs) return q(`ts is ${describeAhead(ts - now)} ahead of the office clock (at most ${describeAhead(this.options.futureToleranceMs)} allowed)`);
-        if (ts < now - retentionMs) return q(`ts is older than the retention window of ${this.options.retentionDays} days`);
-        const base: Pick<Row, 'job' | 'nodeId' | 'metricId' | 'ts' | 'value' | 'tsText'> = { job: j, nodeId: job.node.id, metricId: metric.id, ts, value: parsed.value };
-        if (copies) base.tsText = new Date(ts).toISOString();
-        if (parsed.animal !== undefined) rows.push({ ...base, animalKey: parsed.animal, animalId: null, groupId: null });
-        else if (job.node.animal_id !== null) rows.push({ ...base, animalKey: null, animalId: job.node.animal_id, groupId: null });
-        else if (job.node.group_id !== null) rows.push({ ...base, animalKey: null, animalId: null, groupId: job.node.group_id });
-        else q(`node "${echo(job.node.name)}" is fitted to no animal or pen: name the animal in each reading`);
-      });
-    });
+      const items = job.items;
+      for (let index = 0; index < items.length; index++) {
+        const checked = this.#check(job, j, now, items[index], index, metrics);
+        if (typeof checked === 'string') quarantined.push({ job: j, index, item: items[index], reason: checked });
+        else rows.push(checked);
+      }
+    }
     return { rows, quarantined };
   }
+
+  /** One item: the row to store, or why it is quarantined. (A loop, not closures per item: ~1 µs per reading.) */
+  #check(job: IngestJob, j: number, now: number, item: unknown, index: number, metrics: Map<string, MetricRow>): Row | string {
+    const parsed = parseReadingItem(item, index);
+    if (typeof parsed === 'string') return parsed;
+    const metric = metrics.get(parsed.metric) ?? metrics.get(parsed.metric.toLowerCase());
+    if (!metric) return `unknown metric "${echo(parsed.metric)}"`;
+    if (parsed.value < metric.min_value || parsed.value > metric.max_value) {
+      return `${metric.key} ${parsed.value} is outside its plausible range ${metric.min_value}–${metric.max_value}`;
+    }
+    const ts = parsed.ts ?? now;
+    if (ts > now + this.options.futureToleranceMs) return `ts is ${describeAhead(ts - now)} ahead of the office clock (at most ${describeAhead(this.options.futureToleranceMs)} allowed)`;
+    if (ts < now - this.options.retentionDays * 86_400_000) return `ts is older than the retention window of ${this.options.retentionDays} days`;
+    const node = job.node;
+    let animalKey: string | null = null;
+    let animalId: number | null = null;
+    let groupId: number | null = null;
+    if (parsed.animal !== undefined) animalKey = parsed.animal;
+    else if (node.animal_id !== null) animalId = node.animal_id;
+    else if (node.group_id !== null) groupId = node.group_id;
+    else return `node "${echo(node.name)}" is fitted to no animal or pen: name the animal in each reading`;
+    // COPY's time stamp text is made here, while the database writes earlier flushes (PGlite only: a server
+    // is written with INSERT).
+    const tsText = this.#animalKeys ? new Date(ts).toISOString() : undefined;
+    return { job: j, nodeId: node.id, animalKey, animalId, groupId, metricId: metric.id, ts, value: parsed.value, tsText };
+  }
+
 
   async #flush(jobs: IngestJob[], logs: RequestLogEntry[], classified?: Classified): Promise<{ results: ReadingsResponse[]; durable: Promise<void> }> {
     const results: ReadingsResponse[] = jobs.map(() => ({ accepted: 0, duplicates: 0, quarantined: [] }));
     const animalIds = new Set<number>();
     // Checked before the transaction (usually while the previous one runs): the database does not wait
     // while JavaScript classifies.
-    const { rows, quarantined } = classified ?? this.#classify(jobs, await this.#metricIndex(this.db));
+    const { rows, quarantined, copies } = classified ?? this.#classify(jobs, await this.#metricIndex(this.db));
     for (const q of quarantined) results[q.job]!.quarantined.push({ index: q.index, reason: q.reason });
     const begun = performance.now();
     let mine = new NodeUpkeep();
     /** Deferred upkeep of earlier flushes written by this one: given back if it fails. */
     let earlier: NodeUpkeep | undefined;
     // The animals' IDs as earlier flushes looked them up: then nothing in this flush waits for a lookup.
-    let cached = this.#animalsFromCache(rows);
+    // The jobs' COPY made ready on arrival, if the IDs it used are still the ones kept (then the rows have them).
+    const keys = this.#animalKeys;
+    let prepared = keys?.version !== undefined && copies?.every((c) => c.epoch === keys.epoch) ? copies : undefined;
+    let cached = prepared ? keys!.version : this.#animalsFromCache(rows);
     let looked: { before: Promise<(string | null)[][]>; after: Promise<(string | null)[][]>; ids: Map<string, number> } | undefined;
     for (;;) {
       let stale = false;
@@ -526,56 +589,74 @@ export class IngestWriter {
           } else if (cached === undefined) await resolveAnimals(tx, rows);
           for (const r of rows) if (r.animalId !== null) animalIds.add(r.animalId);
 
-          const { accepted: acceptedByJob, copied } = await insertRows(tx, rows, this.#latestKnown, this.#copy);
+          // What follows the readings: the request log, the nodes' counters (now or later) and the idempotency
+          // keys, all of which need to know what was new. Built and sent right behind a COPY made on arrival,
+          // on the assumption that all of it is new (the usual case), so the database need not wait for this
+          // thread between them; if the COPY fails they are rolled back with it and sent again with the counts.
+          let upkeepAt = this.#upkeepAt;
+          const tail = (acceptedByJob: Map<number, number>): Promise<unknown>[] => {
+            const statements: Promise<unknown>[] = [];
+            const valid = new Array<number>(jobs.length).fill(0);
+            for (const r of rows) valid[r.job]!++;
+            jobs.forEach((_, j) => {
+              results[j]!.accepted = acceptedByJob.get(j) ?? 0;
+              results[j]!.duplicates = valid[j]! - results[j]!.accepted;
+            });
+            const finished = performance.now();
+            mine = new NodeUpkeep();
+            mine.addJobs(jobs, results);
+            const entries: RequestLogEntry[] = [
+              ...logs,
+              ...jobs.map((job, j) => ({
+                ts: job.receivedAt,
+                nodeId: job.node.id,
+                ip: job.ip,
+                route: job.route,
+                status: 200,
+                durationMs: finished - job.started,
+                accepted: results[j]!.accepted,
+                duplicates: results[j]!.duplicates,
+                quarantined: results[j]!.quarantined.length,
+              })),
+            ];
+            if (entries.length) statements.push(insertRequestLog(tx, entries));
+            // Other requests arrived while this flush ran: nodes are posting, and the counters may wait a little.
+            if (!(this.#lastSubmit > begun && finished - this.#upkeepAt < (this.options.nodeUpkeepMs ?? UPKEEP_MS))) {
+              earlier = this.#upkeep;
+              this.#upkeep = new NodeUpkeep();
+              upkeepAt = this.#upkeepAt;
+              this.#upkeepAt = finished;
+              this.stats.upkeeps++;
+              statements.push(new NodeUpkeep().merge(earlier).merge(mine).write(tx));
+            }
+            const keyed = jobs.map((job, j) => ({ job, j })).filter(({ job }) => job.idempotency);
+            if (keyed.length) {
+              statements.push(
+                tx.queryText(
+                  `INSERT INTO office.idempotency_keys (node_id, key, body_sha256, status, response)
+                   SELECT * FROM unnest($1::int4[], $2::text[], $3::text[], $4::int2[], $5::text[]) ON CONFLICT DO NOTHING`,
+                  [
+                    keyed.map(({ job }) => job.node.id),
+                    keyed.map(({ job }) => job.idempotency!.key),
+                    keyed.map(({ job }) => job.idempotency!.bodySha256),
+                    keyed.map(() => 200),
+                    keyed.map(({ j }) => JSON.stringify(results[j])),
+                  ],
+                ),
+              );
+            }
+            return statements;
+          };
+          const untail = () => {
+            if (!earlier) return;
+            this.#upkeep = earlier.merge(this.#upkeep);
+            earlier = undefined;
+            this.#upkeepAt = upkeepAt;
+            this.stats.upkeeps--;
+          };
+          const { accepted: acceptedByJob, copied, tailSent } = await insertRows(tx, rows, this.#latestKnown, this.#copy, prepared, { tail, untail });
           if (copied) this.stats.copies++;
-          const valid = new Array<number>(jobs.length).fill(0);
-          for (const r of rows) valid[r.job]!++;
-          jobs.forEach((_, j) => {
-            results[j]!.accepted = acceptedByJob.get(j) ?? 0;
-            results[j]!.duplicates = valid[j]! - results[j]!.accepted;
-          });
-
-          const finished = performance.now();
-          mine.addJobs(jobs, results);
-          const entries: RequestLogEntry[] = [
-            ...logs,
-            ...jobs.map((job, j) => ({
-              ts: job.receivedAt,
-              nodeId: job.node.id,
-              ip: job.ip,
-              route: job.route,
-              status: 200,
-              durationMs: finished - job.started,
-              accepted: results[j]!.accepted,
-              duplicates: results[j]!.duplicates,
-              quarantined: results[j]!.quarantined.length,
-            })),
-          ];
-          if (entries.length) send(insertRequestLog(tx, entries));
-          // Other requests arrived while this flush ran: nodes are posting, and the counters may wait a little.
-          if (!(this.#lastSubmit > begun && finished - this.#upkeepAt < (this.options.nodeUpkeepMs ?? UPKEEP_MS))) {
-            earlier = this.#upkeep;
-            this.#upkeep = new NodeUpkeep();
-            this.#upkeepAt = finished;
-            this.stats.upkeeps++;
-            send(new NodeUpkeep().merge(earlier).merge(mine).write(tx));
-          }
-          const keyed = jobs.map((job, j) => ({ job, j })).filter(({ job }) => job.idempotency);
-          if (keyed.length) {
-            send(
-              tx.queryText(
-                `INSERT INTO office.idempotency_keys (node_id, key, body_sha256, status, response)
-                 SELECT * FROM unnest($1::int4[], $2::text[], $3::text[], $4::int2[], $5::text[]) ON CONFLICT DO NOTHING`,
-                [
-                  keyed.map(({ job }) => job.node.id),
-                  keyed.map(({ job }) => job.idempotency!.key),
-                  keyed.map(({ job }) => job.idempotency!.bodySha256),
-                  keyed.map(() => 200),
-                  keyed.map(({ j }) => JSON.stringify(results[j])),
-                ],
-              ),
-            );
-          }
+          if (!tailSent) for (const statement of tail(acceptedByJob)) send(statement);
           await Promise.all(sent);
         });
         break;
@@ -589,6 +670,7 @@ export class IngestWriter {
         this.#forgetAnimalKeys();
         this.#latestKnown.clear();
         cached = undefined;
+        prepared = undefined;
         mine = new NodeUpkeep();
       }
     }
@@ -667,18 +749,46 @@ export interface CopyPolicy {
  * current. Returns how many rows of each job were new; the others were already stored (duplicates).
  * With a CopyPolicy and a database that can COPY (PGlite), animal readings are first tried with COPY.
  */
-async function insertRows(tx: Queryable, rows: Row[], latestKnown?: Map<string, number>, copy?: CopyPolicy): Promise<{ accepted: Map<number, number>; copied: boolean }> {
+async function insertRows(
+  tx: Queryable,
+  rows: Row[],
+  latestKnown?: Map<number, number>,
+  copy?: CopyPolicy,
+  prepared?: PreparedCopy[],
+  speculative?: { tail: (accepted: Map<number, number>) => Promise<unknown>[]; untail: () => void },
+): Promise<{ accepted: Map<number, number>; copied: boolean; tailSent: boolean }> {
   const accepted = new Map<number, number>();
-  const animalRows = inKeyOrder(rows.filter((r) => r.groupId === null));
-  const penRows = inKeyOrder(rows.filter((r) => r.groupId !== null));
   const count = (job: number, n: number) => accepted.set(job, (accepted.get(job) ?? 0) + n);
   let copied = false;
+  let animalsDone = false;
+  let copyTried = false;
+  let tailSent = false;
+  if (prepared && copy && tx.copyFrom && copy.skip === 0) {
+    // Every job's COPY was made on arrival: nothing to do here but send it (a duplicate across jobs, or one
+    // already stored, makes it fail like any other COPY).
+    copyTried = true;
+    const latest = newestOfJobs(prepared, latestKnown);
+    prepared.forEach((p, j) => p.readings && count(j, p.readings));
+    // Only pen readings could still add to the counts: without them, what follows COPY goes with it.
+    const speculate = speculative && !rows.some((r) => r.groupId !== null);
+    if (await copyNewReadings(tx, prepared.map((p) => p.csv).join(''), latest, speculate ? () => speculative.tail(accepted) : undefined)) {
+      for (const r of latest) latestKnown?.set(seriesOf(r), r.ts);
+      copied = animalsDone = true;
+      tailSent = !!speculate;
+    } else {
+      if (speculate) speculative.untail();
+      accepted.clear();
+      copy.skip = COPY_RETRY_AFTER;
+    }
+  }
+  const animalRows = animalsDone ? [] : inKeyOrder(rows.filter((r) => r.groupId === null));
+  const penRows = inKeyOrder(rows.filter((r) => r.groupId !== null));
   for (const [list, target] of [[animalRows, 'animal'], [penRows, 'pen']] as const) {
     if (!list.length) continue;
     const newest = target === 'animal' ? newestPerSeries(list, latestKnown) : [];
-    if (target === 'animal' && copy && tx.copyFrom) {
+    if (target === 'animal' && copy && tx.copyFrom && !copyTried) {
       if (copy.skip > 0) copy.skip--;
-      else if (await copyNewReadings(tx, list, newest)) {
+      else if (await copyNewReadings(tx, csvOf(list), newest.map((position) => list[position - 1]!))) {
         for (const r of list) count(r.job, 1);
         copied = true;
         continue;
@@ -706,7 +816,7 @@ async function insertRows(tx: Queryable, rows: Row[], latestKnown?: Map<string, 
       count(oneJobPerNode ? jobOfNode.get(Number(key))! : Number(key), Number(n));
     }
   }
-  return { accepted, copied };
+  return { accepted, copied, tailSent };
 }
 
 /** Primary-key order of readings (and of pen_readings): subject, metric, ts, node. */
@@ -740,17 +850,15 @@ const UPSERT_LATEST = `INSERT INTO latest_readings (animal_id, metric_id, node_i
  * savepoint is rolled back and false returned: the caller then writes them with INSERT … ON CONFLICT, which
  * tells new readings from ones already stored.
  */
-async function copyNewReadings(tx: Queryable, list: Row[], newest: number[]): Promise<boolean> {
-  // `list` is in primary-key order (inKeyOrder).
-  let csv = '';
-  for (const r of list) csv += `${r.tsText ?? new Date(r.ts).toISOString()},${r.animalId},${r.nodeId},${r.value},${r.metricId}\n`;
-  const latest = newest.map((position) => list[position - 1]!);
+async function copyNewReadings(tx: Queryable, csv: string, latest: Row[], andThen?: () => Promise<unknown>[]): Promise<boolean> {
   const steps: Promise<unknown>[] = [tx.exec('SAVEPOINT ingest_copy'), tx.copyFrom!(COPY_READINGS, csv)];
   if (latest.length) {
     steps.push(
       tx.queryText(UPSERT_LATEST, [latest.map((r) => r.animalId!), latest.map((r) => r.metricId), latest.map((r) => r.nodeId), latest.map((r) => r.ts), latest.map((r) => r.value)]),
     );
   }
+  // Statements that assume the COPY succeeds go in the same savepoint, so they are undone with it if not.
+  if (andThen) steps.push(...andThen());
   const outcome = await Promise.allSettled(steps);
   if (outcome.every((o) => o.status === 'fulfilled')) return true;
   // No savepoint: the transaction had already failed (not a duplicate), and the whole flush fails with it.
@@ -759,12 +867,44 @@ async function copyNewReadings(tx: Queryable, list: Row[], newest: number[]): Pr
   return false;
 }
 
+/** Rows as COPY reads them (in the order given: primary-key order, from inKeyOrder). */
+function csvOf(list: Row[]): string {
+  let csv = '';
+  for (const r of list) csv += `${r.tsText ?? new Date(r.ts).toISOString()},${r.animalId},${r.nodeId},${r.value},${r.metricId}\n`;
+  return csv;
+}
+
+/** An animal's metric as one number (for the maps of newest readings; metric ids are smallints). */
+const seriesOf = (r: Row) => r.animalId! * 65536 + (r.metricId & 0xffff);
+
+/**
+ * The readings that may be a series' newest across jobs made ready on arrival (each job gives its own
+ * newest), leaving out those latest_readings is known to hold something newer for. `known` is not updated:
+ * the caller does that once the upsert succeeded.
+ */
+function newestOfJobs(jobs: PreparedCopy[], known: Map<number, number> | undefined): Row[] {
+  const best = new Map<number, Row>();
+  for (const job of jobs) {
+    for (const r of job.newest) {
+      const key = seriesOf(r);
+      const b = best.get(key);
+      if (!b || b.ts < r.ts) best.set(key, r);
+    }
+  }
+  const out: Row[] = [];
+  for (const [key, r] of best) {
+    const have = known?.get(key);
+    if (have === undefined || have < r.ts) out.push(r);
+  }
+  return out;
+}
+
 /**
  * The rows (1-based positions) that may be a series' newest reading: the newest of each animal and metric
  * in this flush, unless latest_readings is known to hold a newer one already (a node re-flushing old data
  * then touches latest_readings not at all). `known` is updated as if the upsert succeeded.
  */
-function newestPerSeries(list: Row[], known: Map<string, number> | undefined): number[] {
+function newestPerSeries(list: Row[], known: Map<number, number> | undefined): number[] {
   // `list` is in primary-key order (inKeyOrder): a series' newest reading is the last of its run.
   const positions: number[] = [];
   for (let i = 0; i < list.length; i++) {
@@ -772,7 +912,7 @@ function newestPerSeries(list: Row[], known: Map<string, number> | undefined): n
     const next = list[i + 1];
     if (next && next.animalId === r.animalId && next.metricId === r.metricId) continue;
     if (known) {
-      const key = `${r.animalId}|${r.metricId}`;
+      const key = seriesOf(r);
       const have = known.get(key);
       if (have !== undefined && have >= r.ts) continue;
       known.set(key, r.ts);
