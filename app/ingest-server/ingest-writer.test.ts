@@ -29,6 +29,7 @@ async function nodes(db: Database): Promise<NodeRecord[]> {
 /** Rounds of concurrent batches; every eighth re-sends part of an earlier batch; some repeat an item within a batch. */
 function rounds(seed: number, list: NodeRecord[]): IngestJob[][] {
   const random = rng(seed);
+  const keyed = rng(seed + 1); // its own sequence: which jobs carry an Idempotency-Key leaves the readings as they were
   const base = Date.UTC(2026, 10, 20);
   const sent: IngestJob[] = [];
   const out: IngestJob[][] = [];
@@ -41,7 +42,8 @@ function rounds(seed: number, list: NodeRecord[]): IngestJob[][] {
         items.push({ animal: `T${Math.floor(random() * 12)}`, metric: ['temperature', 'activity', 'rumination'][Math.floor(random() * 3)], ts: base + Math.floor(random() * 500) * 60_000, value: 38 + Math.round(random() * 100) / 100 });
       }
       if (random() < 0.2) items.push(items[0]);
-      return { node, route: '/v1/readings', ip: '127.0.0.1', receivedAt: new Date(base + 86_400_000), items, started: 0 };
+      const idempotency = keyed() < 0.3 ? { key: `k${round}-${node.id}`, bodySha256: `sha-${round}-${node.id}` } : undefined;
+      return { node, route: '/v1/readings', ip: '127.0.0.1', receivedAt: new Date(base + 86_400_000), items, started: 0, idempotency };
     });
     sent.push(...jobs);
     out.push(jobs);
@@ -49,7 +51,7 @@ function rounds(seed: number, list: NodeRecord[]): IngestJob[][] {
   return out;
 }
 
-async function run(db: Database, seed: number): Promise<{ answers: unknown[]; readings: unknown[]; latest: unknown[]; copies: number }> {
+async function run(db: Database, seed: number): Promise<{ answers: unknown[]; readings: unknown[]; latest: unknown[]; counters: unknown[]; copies: number }> {
   const list = await nodes(db);
   const writer = new IngestWriter(db, { log: createLogger('test', 'error'), retentionDays: 730, futureToleranceMs: 300_000 });
   const answers: unknown[] = [];
@@ -57,7 +59,15 @@ async function run(db: Database, seed: number): Promise<{ answers: unknown[]; re
   await writer.close();
   const { rows: readings } = await db.query('SELECT a.tag, metric_id, ts, node_id, value FROM readings JOIN animals a ON a.id = animal_id ORDER BY 1, 2, 3, 4');
   const { rows: latest } = await db.query('SELECT a.tag, metric_id, ts, node_id, value FROM latest_readings JOIN animals a ON a.id = animal_id ORDER BY 1, 2');
-  return { answers, readings, latest, copies: writer.stats.copies };
+  // What follows the readings in a flush (sent behind a COPY on the assumption that all is new, and sent again
+  // with the counts when the COPY met a duplicate): the nodes' counters, the request log, the idempotency keys.
+  const { rows: counters } = await db.query(
+    `SELECT n.id, n.accepted_count, n.duplicate_count,
+            (SELECT json_agg(json_build_array(r.accepted, r.duplicates) ORDER BY r.id) FROM node_requests r WHERE r.node_id = n.id) AS log,
+            (SELECT json_agg(json_build_array(k.key, k.response) ORDER BY k.key) FROM office.idempotency_keys k WHERE k.node_id = n.id) AS keys
+       FROM nodes n ORDER BY n.id`,
+  );
+  return { answers, readings, latest, counters, copies: writer.stats.copies };
 }
 
 test('COPY and INSERT … ON CONFLICT store the same readings and give the same answers, duplicates included', async () => {
@@ -74,6 +84,7 @@ test('COPY and INSERT … ON CONFLICT store the same readings and give the same 
     assert.deepEqual(copied.answers, inserted.answers);
     assert.deepEqual(copied.readings, inserted.readings);
     assert.deepEqual(copied.latest, inserted.latest);
+    assert.deepEqual(copied.counters, inserted.counters, 'node counters, request log and idempotency keys');
   } finally {
     await a.cleanup();
     await b.cleanup();
