@@ -123,9 +123,9 @@ const round = (n: number) => Math.round(n * 100) / 100;
 /**
  * While more requests keep arriving, the nodes' rows (last contact, counters, status) wait at most this long
  * and are written with a later flush: nodes posting one reading per request made every flush update ~90 node
- * rows (5 of its ~27 ms on the database thread), where one update per node every UPKEEP_MS does. A flush with
- * no other request arriving meanwhile writes them at once, so a node (or a person) that posts and then looks
- * sees its counters; and the writer writes what waits before it goes idle. (The request log is written with
+ * rows (5 of its ~27 ms on the database thread), where one update per node every UPKEEP_MS does. The first flush
+ * after the writer was idle writes them at once, so a node (or a person) that posts and then looks sees its
+ * counters; and the writer writes what waits before it goes idle. (The request log is written with
  * each flush: its cost is per row, and one large insert every UPKEEP_MS showed as a latency spike.)
  */
 const UPKEEP_MS = 250;
@@ -243,6 +243,8 @@ export class IngestWriter {
   /** The nodes' rows waiting while nodes keep posting (see UPKEEP_MS). */
   #upkeep = new NodeUpkeep();
   #upkeepAt = -Infinity;
+  /** Flushes committed since the writer was last idle (the first one writes the nodes' rows at once). */
+  #flushesSinceIdle = 0;
   /** Flushes (transactions) and requests written so far: group commit shows as flushes < requests. `copies`:
    * flushes whose readings went in by COPY; `upkeeps`: updates of the nodes' rows (fewer than flushes while
    * nodes keep posting: see UPKEEP_MS); `staleAnimalKeys`: flushes written again because the animals' IDs
@@ -333,6 +335,7 @@ export class IngestWriter {
    * one's transaction runs (SQL, the database's thread): neither side waits for the other.
    */
   async #drain(): Promise<void> {
+    this.#flushesSinceIdle = 0;
     try {
       let next = this.#takeBatch();
       while (next || this.#exclusive.length || !this.#upkeep.empty) {
@@ -551,7 +554,6 @@ export class IngestWriter {
     // while JavaScript classifies.
     const { rows, quarantined, copies } = classified ?? this.#classify(jobs, await this.#metricIndex(this.db));
     for (const q of quarantined) results[q.job]!.quarantined.push({ index: q.index, reason: q.reason });
-    const begun = performance.now();
     let mine = new NodeUpkeep();
     /** Deferred upkeep of earlier flushes written by this one: given back if it fails. */
     let earlier: NodeUpkeep | undefined;
@@ -620,8 +622,9 @@ export class IngestWriter {
               })),
             ];
             if (entries.length) statements.push(insertRequestLog(tx, entries));
-            // Other requests arrived while this flush ran: nodes are posting, and the counters may wait a little.
-            if (!(this.#lastSubmit > begun && finished - this.#upkeepAt < (this.options.nodeUpkeepMs ?? UPKEEP_MS))) {
+            // The writer was busy before this flush: nodes are posting, and the counters may wait a little. (Decided
+            // before the COPY's outcome is known, so not by what arrives while this flush runs.)
+            if (!(this.#flushesSinceIdle > 0 && finished - this.#upkeepAt < (this.options.nodeUpkeepMs ?? UPKEEP_MS))) {
               earlier = this.#upkeep;
               this.#upkeep = new NodeUpkeep();
               upkeepAt = this.#upkeepAt;
@@ -677,6 +680,7 @@ export class IngestWriter {
     if (looked) await this.#remember(looked);
     if (!earlier) this.#upkeep.merge(mine);
     const accepted = results.reduce((n, r) => n + r.accepted, 0);
+    this.#flushesSinceIdle++;
     if (jobs.length) {
       this.stats.flushes++;
       this.stats.requests += jobs.length;
