@@ -215,6 +215,12 @@ function describeAhead(ms: number): string {
  * Writes node batches with group commit: requests that arrive while a flush runs wait for the next one,
  * which writes all of them in one transaction. So nodes posting one reading per request are not limited to
  * one transaction each, and the journal's fsync is shared by every request in the flush.
+ *
+ * The database thread is the bottleneck, so it should never wait for this one. A request is checked when it
+ * arrives (while earlier flushes are written), and on PGlite its COPY is made ready then too, with the animals'
+ * IDs earlier flushes looked up (#animalKeys). A flush then sends all its statements at once — the version
+ * check, the COPY, latest_readings, the request log, the nodes' rows, the idempotency keys — and its journal
+ * write and notifications run only after the next flush is on its way.
  */
 export class IngestWriter {
   #queue: Pending[] = [];
