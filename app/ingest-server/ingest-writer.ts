@@ -434,8 +434,9 @@ export class IngestWriter {
     const quarantined: Classified['quarantined'] = [];
     let copies: PreparedCopy[] | undefined = [];
     batch.forEach((p, j) => {
-      const own = p.classified?.generation === this.#metricsGeneration ? p.classified : this.#classify([p.job], metrics);
-      if ('copy' in own && own.copy && copies) copies.push(own.copy);
+      const current = p.classified?.generation === this.#metricsGeneration ? p.classified : undefined;
+      const own = current ?? this.#classify([p.job], metrics);
+      if (current?.copy && copies) copies.push(current.copy);
       else copies = undefined;
       // Used once: the flush fills in the rows' animals, and a retry checks the job afresh.
       p.classified = undefined;
@@ -489,24 +490,10 @@ export class IngestWriter {
 
   /** A job's COPY, made ready on arrival when every animal it names was looked up before (see PreparedCopy). */
   #prepareCopy(rows: Row[]): PreparedCopy | undefined {
-    const keys = this.#animalKeys;
-    if (keys?.version === undefined) return undefined;
-    for (const r of rows) {
-      if (r.animalKey === null) continue;
-      const id = keys.ids.get(r.animalKey);
-      if (id === undefined) return undefined;
-      r.animalId = id;
-    }
+    if (this.#animalsFromCache(rows) === undefined) return undefined;
     const animal = inKeyOrder(rows.filter((r) => r.groupId === null));
-    let csv = '';
-    const newest: Row[] = [];
-    for (let i = 0; i < animal.length; i++) {
-      const r = animal[i]!;
-      csv += `${r.tsText ?? new Date(r.ts).toISOString()},${r.animalId},${r.nodeId},${r.value},${r.metricId}\n`;
-      const next = animal[i + 1];
-      if (!next || next.animalId !== r.animalId || next.metricId !== r.metricId) newest.push(r);
-    }
-    return { epoch: keys.epoch, csv, newest, readings: animal.length };
+    const newest = animal.filter((_, i) => isLastOfSeries(animal, i));
+    return { epoch: this.#animalKeys!.epoch, csv: csvOf(animal), newest, readings: animal.length };
   }
 
   /** Checks each item against the catalogue and the clock; returns rows to store and items to quarantine. */
@@ -884,6 +871,13 @@ function csvOf(list: Row[]): string {
   return csv;
 }
 
+/** In a list in primary-key order (inKeyOrder), a series' newest reading is the last of its run. */
+function isLastOfSeries(list: Row[], i: number): boolean {
+  const r = list[i]!;
+  const next = list[i + 1];
+  return !next || next.animalId !== r.animalId || next.metricId !== r.metricId;
+}
+
 /** An animal's metric as one number (for the maps of newest readings; metric ids are smallints). */
 const seriesOf = (r: Row) => r.animalId! * 65536 + (r.metricId & 0xffff);
 
@@ -915,12 +909,10 @@ function newestOfJobs(jobs: PreparedCopy[], known: Map<number, number> | undefin
  * then touches latest_readings not at all). `known` is updated as if the upsert succeeded.
  */
 function newestPerSeries(list: Row[], known: Map<number, number> | undefined): number[] {
-  // `list` is in primary-key order (inKeyOrder): a series' newest reading is the last of its run.
   const positions: number[] = [];
   for (let i = 0; i < list.length; i++) {
+    if (!isLastOfSeries(list, i)) continue;
     const r = list[i]!;
-    const next = list[i + 1];
-    if (next && next.animalId === r.animalId && next.metricId === r.metricId) continue;
     if (known) {
       const key = seriesOf(r);
       const have = known.get(key);
