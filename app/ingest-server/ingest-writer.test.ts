@@ -185,7 +185,15 @@ test('IDs looked up once are reused, and a change to the animals in between is n
   const { db, cleanup } = await openTestDatabase();
   try {
     const [node] = await nodes(db);
-    const writer = new IngestWriter(db, { log: createLogger('test', 'error'), retentionDays: 730, futureToleranceMs: 300_000 });
+    const stored: number[][] = [];
+    const writer = new IngestWriter(db, {
+      log: createLogger('test', 'error'),
+      retentionDays: 730,
+      futureToleranceMs: 300_000,
+      onStored: ({ animalIds }) => stored.push([...animalIds].sort((a, b) => a - b)),
+    });
+    const idsOf = async (...tags: string[]) =>
+      (await db.query<{ id: number }>('SELECT id FROM animals WHERE tag = ANY($1) ORDER BY id', [tags])).rows.map((r) => r.id);
     const base = Date.now() - 3_600_000;
     let minute = 0;
     const post = (...animals: string[]) =>
@@ -203,12 +211,16 @@ test('IDs looked up once are reused, and a change to the animals in between is n
     assert.deepEqual(await post('C1', 'C2'), { accepted: 2, duplicates: 0, quarantined: [] });
     assert.equal(writer.stats.staleAnimalKeys, 1, 'the change was noticed and the flush written again');
     assert.deepEqual(await readingsOf(), [['C1-old', 2], ['C2', 3], ['C1', 1]]);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(stored.at(-1), await idsOf('C1', 'C2'), 'the change event names the animals written, not the old C1 of the first attempt');
 
     // A deleted cow: her next reading makes a new placeholder, not a reading of a row that is gone.
     await db.exec(`DELETE FROM animals WHERE tag = 'C2'`);
     assert.deepEqual(await post('C2'), { accepted: 1, duplicates: 0, quarantined: [] });
     assert.equal(writer.stats.staleAnimalKeys, 2);
     assert.deepEqual(await readingsOf(), [['C1-old', 2], ['C1', 1], ['C2', 1]]);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(stored.at(-1), await idsOf('C2'), 'the deleted cow is not named');
 
     // Other changes to animals (a name, a group) keep the IDs looked up.
     await db.exec(`UPDATE animals SET name = 'Berta' WHERE tag = 'C1'`);

@@ -667,6 +667,8 @@ export class IngestWriter {
         this.#latestKnown.clear();
         cached = undefined;
         prepared = undefined;
+        // The IDs of the failed attempt: one of them may be a re-tagged or deleted cow.
+        animalIds.clear();
         mine = new NodeUpkeep();
       }
     }
