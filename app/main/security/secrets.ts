@@ -42,11 +42,17 @@ export function readSecret(dataDir: string, name: string): string | undefined {
   }
 }
 
-/** Compares two secrets in constant time (for equal lengths; the length itself is not secret). */
+/** The digest of the last known secret compared against: every API request with the admin secret checks it. */
+let known: { secret: string; digest: Buffer } | undefined;
+
+/**
+ * Compares a presented secret `a` with the known one `b` in constant time: both are hashed, so neither their
+ * contents nor their lengths show in the time taken. `b`'s digest is kept between calls (it is the same secret
+ * every time); the presented one is never compared as a string.
+ */
 export function secretsEqual(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
+  if (known?.secret !== b) known = { secret: b, digest: createHash('sha256').update(b).digest() };
+  return timingSafeEqual(createHash('sha256').update(a).digest(), known.digest);
 }
 
 /** A random high-entropy token with a readable prefix (so a leaked one is recognisable in a scan). */

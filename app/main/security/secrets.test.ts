@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { generateToken, hashToken, secretsEqual } from './secrets.ts';
+
+test('secretsEqual: equal secrets match, any other presented value does not, also after the known secret changes', () => {
+  const first = generateToken('ck');
+  const second = generateToken('ck');
+  assert.equal(secretsEqual(first, first), true);
+  assert.equal(secretsEqual(`${first}`.slice(0), first), true, 'the same text in another string');
+  for (const wrong of ['', first.slice(0, -1), `${first}x`, second, first.toUpperCase()]) assert.equal(secretsEqual(wrong, first), false, wrong);
+  // The known secret's digest is kept between calls: a new known secret must not be checked against the old one.
+  assert.equal(secretsEqual(second, second), true);
+  assert.equal(secretsEqual(first, second), false);
+  assert.equal(secretsEqual(first, first), true);
+});
+
+test('hashToken: a hex SHA-256, the same for the same token', () => {
+  const token = generateToken('nd');
+  assert.match(hashToken(token), /^[0-9a-f]{64}$/);
+  assert.equal(hashToken(token), hashToken(token));
+  assert.notEqual(hashToken(token), hashToken(generateToken('nd')));
+});
