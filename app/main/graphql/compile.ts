@@ -581,12 +581,9 @@ async function runRead(ctx: EngineContext, kind: 'list' | 'aggregate' | 'by_pk',
 }
 
 async function compileAndRun(ctx: EngineContext, kind: RootKind, table: TableInfo, args: Record<string, unknown>, info: GraphQLResolveInfo): Promise<unknown> {
+  if (kind === 'list' || kind === 'aggregate' || kind === 'by_pk') return runRead(ctx, kind, table, args, info);
   const c = newCompiler(ctx, info);
   switch (kind) {
-    case 'list':
-    case 'aggregate':
-    case 'by_pk':
-      return runRead(ctx, kind, table, args, info);
     case 'stream':
       return streamBatch(c, table, args, info);
     case 'insert':

@@ -16,9 +16,11 @@ import {
   type ExecutionResult,
   type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLField,
   type GraphQLObjectType,
   type GraphQLResolveInfo,
   type GraphQLSchema,
+  type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
 import { createHandler, type Request as GraphqlHttpRequest } from 'graphql-http';
@@ -66,6 +68,17 @@ export interface GraphqlEngineOptions {
 }
 
 const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
+const MAX_READY_PER_OPERATION = 256;
+const MAX_READY_KEY = 4096;
+
+/** What runRaw needs of an operation before its statements run (see readyOperation). */
+interface ReadyOperation {
+  fragments: Record<string, FragmentDefinitionNode>;
+  variableValues: Record<string, unknown>;
+  fields: Map<string, FieldNode[]>;
+  /** A root field's arguments, coerced on first use. */
+  argumentsOf(key: string, def: GraphQLField<unknown, unknown>, node: FieldNode): Record<string, unknown>;
+}
 
 /** The root fields an operation selects, fragments and @skip/@include applied; undefined if one is not compiled. */
 function rootFields(
@@ -237,6 +250,58 @@ export async function createGraphqlEngine(db: Database, options: GraphqlEngineOp
   };
 
   /**
+   * An operation's variables coerced, its root fields collected and their arguments coerced: all three follow
+   * from the document, the role's schema and the variables as sent, so a query sent again with the same
+   * variables (a dashboard's refresh) reuses them; ~0.05 ms of a 2 ms request on our 2-core machines. Kept for
+   * queries only (a mutation runs its statements from the arguments each time anyway); nothing downstream
+   * changes the values kept.
+   */
+  const readyQueries = new WeakMap<GraphQLSchema, WeakMap<OperationDefinitionNode, Map<string, ReadyOperation>>>();
+  function readyOperation(args: ExecutionArgs, op: OperationDefinitionNode, rootType: GraphQLObjectType): ReadyOperation | { errors: GraphQLError[] } | undefined {
+    let cache: Map<string, ReadyOperation> | undefined;
+    let key: string | undefined;
+    if (op.operation === 'query') {
+      key = JSON.stringify(args.variableValues ?? null);
+      if (key.length > MAX_READY_KEY) key = undefined;
+      else {
+        let byOperation = readyQueries.get(args.schema);
+        if (!byOperation) readyQueries.set(args.schema, (byOperation = new WeakMap()));
+        cache = byOperation.get(op);
+        if (!cache) byOperation.set(op, (cache = new Map()));
+        const found = cache.get(key);
+        if (found) {
+          cache.delete(key); // most recently used last
+          cache.set(key, found);
+          return found;
+        }
+      }
+    }
+    const fragments: Record<string, FragmentDefinitionNode> = {};
+    for (const d of args.document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+    const coerced = getVariableValues(args.schema, op.variableDefinitions ?? [], (args.variableValues ?? {}) as Record<string, unknown>);
+    if (coerced.errors) return { errors: coerced.errors.map((e) => validationError(e, args.document)) };
+    const variableValues = coerced.coerced;
+    const fields = rootFields(rootType, op.selectionSet, fragments, variableValues);
+    if (!fields) return undefined;
+    const argumentValues = new Map<string, Record<string, unknown>>();
+    const ready: ReadyOperation = {
+      fragments,
+      variableValues,
+      fields,
+      argumentsOf: (fieldKey, def, node) => {
+        let values = argumentValues.get(fieldKey);
+        if (!values) argumentValues.set(fieldKey, (values = getArgumentValues(def, node, variableValues)));
+        return values;
+      },
+    };
+    if (cache && key !== undefined) {
+      cache.set(key, ready);
+      if (cache.size > MAX_READY_PER_OPERATION) cache.delete(cache.keys().next().value!);
+    }
+    return ready;
+  }
+
+  /**
    * Runs a query or mutation whose root fields are all compiled fields without graphql-js's executor: each root
    * field's statement answers JSON text, spliced into the response as it is. undefined when the operation needs
    * the executor (introspection at the root).
@@ -246,13 +311,10 @@ export async function createGraphqlEngine(db: Database, options: GraphqlEngineOp
     if (!op || op.operation === 'subscription') return undefined;
     const rootType = args.schema.getRootType(op.operation);
     if (!rootType) return undefined;
-    const fragments: Record<string, FragmentDefinitionNode> = {};
-    for (const d of args.document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-    const coerced = getVariableValues(args.schema, op.variableDefinitions ?? [], (args.variableValues ?? {}) as Record<string, unknown>);
-    if (coerced.errors) return { result: { errors: coerced.errors.map((e) => validationError(e, args.document)) } };
-    const variableValues = coerced.coerced;
-    const fields = rootFields(rootType, op.selectionSet, fragments, variableValues);
-    if (!fields) return undefined;
+    const ready = readyOperation(args, op, rootType);
+    if (!ready) return undefined;
+    if ('errors' in ready) return { result: { errors: ready.errors } };
+    const { fragments, variableValues, fields, argumentsOf } = ready;
     const perms = permissionsOf(session.role);
     const answer = async (ctx: EngineContext) => {
       const raw = new Map<string, string>();
@@ -277,7 +339,7 @@ export async function createGraphqlEngine(db: Database, options: GraphqlEngineOp
           variableValues,
         } as unknown as GraphQLResolveInfo;
         try {
-          const value = await resolveRoot(ctx, root.kind, root.table, getArgumentValues(def, nodes[0]!, variableValues), info);
+          const value = await resolveRoot(ctx, root.kind, root.table, argumentsOf(key, def, nodes[0]!), info);
           raw.set(key, (value as string | null) ?? 'null');
         } catch (err) {
           throw new Rollback({ errors: [new GraphQLError((err as Error).message, { originalError: err as Error, path: [key] })] });

@@ -131,6 +131,36 @@ test('compiled statements are reused per variables and session variables, and co
   assert.deepEqual(await asVet('{1}'), ['101', '102']);
 });
 
+test('a query sent again reuses its coerced variables and arguments: other variables, @include by a variable, a wrong variable and another role are answered for themselves', async () => {
+  const q = `query($g: Int!, $withName: Boolean!) { animals(where: {group_id: {_eq: $g}}, order_by: {tag: asc}) { tag name @include(if: $withName) } }`;
+  const cases: [Record<string, unknown>, unknown][] = [
+    [{ g: 1, withName: false }, [{ tag: '101' }, { tag: '102' }]],
+    [{ g: 1, withName: false }, [{ tag: '101' }, { tag: '102' }]],
+    [{ g: 1, withName: true }, [{ tag: '101', name: 'Berta' }, { tag: '102', name: 'Clara' }]],
+    [{ g: 2, withName: true }, [{ tag: '103', name: null }]],
+    [{ g: 1, withName: false }, [{ tag: '101' }, { tag: '102' }]],
+  ];
+  for (const [variables, animals] of cases) assert.deepEqual(await office.graphql(q, variables), { data: { animals } }, JSON.stringify(variables));
+  // A value of the wrong type is refused each time it is sent, and does not spoil the good ones around it.
+  for (let i = 0; i < 2; i++) {
+    const res = await office.graphql(q, { g: 'one', withName: false });
+    assert.equal(res.data, undefined);
+    assert.equal(res.errors?.[0]?.extensions?.code, 'validation-failed', JSON.stringify(res.errors));
+    assert.deepEqual(await office.graphql(q, { g: 2, withName: false }), { data: { animals: [{ tag: '103' }] } });
+  }
+  // The same text and variables as a vet of barn 1: her own schema and rows, not the admin's kept ones.
+  const asVet = async (variables: Record<string, unknown>) =>
+    (await (
+      await fetch(`${office.apiUrl}/v1/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...office.adminHeaders, 'x-hasura-role': 'vet', 'x-hasura-group-ids': '{1}', 'x-hasura-all-groups': '0' },
+        body: JSON.stringify({ query: q, variables }),
+      })
+    ).json()) as unknown;
+  assert.deepEqual(await asVet({ g: 2, withName: false }), { data: { animals: [] } });
+  assert.deepEqual(await asVet({ g: 1, withName: false }), { data: { animals: [{ tag: '101' }, { tag: '102' }] } });
+});
+
 test('a body over 8 MiB is refused with 413 and a Hasura-shaped error; the next request on a new connection is answered', async () => {
   const big = JSON.stringify({ query: '{ farm_settings { name } }', variables: { pad: 'x'.repeat(9 * 1024 * 1024) } });
   const res = await fetch(`${office.apiUrl}/v1/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...office.adminHeaders }, body: big });
