@@ -150,6 +150,67 @@ test('node counters and the request log: deferred while nodes keep posting, comp
   }
 });
 
+test('latest_readings under a backlog: large flushes with more waiting leave it for later; it is complete before exclusive work, after a deleted cow, and when the writer rests', async () => {
+  const { db, cleanup } = await openTestDatabase();
+  try {
+    const [node] = await nodes(db);
+    const base = Date.now() - 3_600_000;
+    /** latest_readings rows that differ from the newest reading of their series in readings (both directions). */
+    const behind = async (q: Queryable = db) =>
+      (
+        await q.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM (SELECT DISTINCT ON (animal_id, metric_id) animal_id, metric_id, ts, value FROM readings ORDER BY animal_id, metric_id, ts DESC) r
+             FULL JOIN latest_readings l USING (animal_id, metric_id) WHERE l.ts IS DISTINCT FROM r.ts OR l.value IS DISTINCT FROM r.value`,
+        )
+      ).rows[0]!.n;
+    // A gateway flushing its buffer: each request 20 readings (5 cows, 4 time steps); every transaction the writer
+    // opens sees three more arrive, so each flush finds more waiting.
+    const answers: Promise<unknown>[] = [];
+    let sent = 0;
+    const job = (i: number): IngestJob => ({
+      node: node!,
+      route: '/v1/readings',
+      ip: '127.0.0.1',
+      receivedAt: new Date(),
+      started: performance.now(),
+      items: Array.from({ length: 20 }, (_, k) => ({ animal: `L${k % 5}`, metric: 'temperature', ts: base + (i * 4 + Math.floor(k / 5)) * 1000, value: 38 + ((i * 20 + k) % 17) / 10 })),
+    });
+    const feed = (n: number) => {
+      for (let k = 0; k < n && sent < 60; k++, sent++) answers.push(writer.submit(job(sent)));
+    };
+    let transactions = 0;
+    let atExclusive: Promise<number> | undefined;
+    const slow = Object.assign(Object.create(db) as Database, {
+      transaction: async <T>(fn: (tx: Queryable) => Promise<T>) => {
+        transactions++;
+        // A cow deleted between two flushes, while her newest readings may wait for latest_readings.
+        if (transactions === 6) await db.exec(`DELETE FROM animals WHERE tag = 'L3'`);
+        // A checkpoint asked for mid-burst: latest_readings must be complete by the time it runs.
+        if (transactions === 9) atExclusive = writer.runExclusive(() => behind());
+        return db.transaction(async (tx) => {
+          feed(3);
+          return fn(tx);
+        });
+      },
+    });
+    let told = 0;
+    const writer = new IngestWriter(slow, { log: createLogger('test', 'error'), retentionDays: 730, futureToleranceMs: 300_000, latestBulkReadings: 20, onLatest: () => told++ });
+    feed(1);
+    while (sent < 60) await new Promise((r) => setTimeout(r, 5));
+    const results = (await Promise.all(answers)) as { accepted: number }[];
+    await writer.close();
+    assert.equal(results.reduce((n, r) => n + r.accepted, 0), 1200, 'every reading stored');
+    assert.ok(writer.stats.latestDeferred >= 3, `flushes of the backlog left latest_readings for later (${writer.stats.latestDeferred} of ${writer.stats.flushes})`);
+    assert.ok(writer.stats.latestCatchUps >= 1, 'and it was written later');
+    assert.equal(await atExclusive, 0, 'latest_readings was complete when the exclusive work ran');
+    assert.equal(await behind(), 0, 'latest_readings holds each series\' newest reading once the writer rests');
+    assert.equal((await db.query(`SELECT 1 FROM latest_readings l LEFT JOIN animals a ON a.id = l.animal_id WHERE a.id IS NULL`)).rows.length, 0);
+    assert.ok(told + writer.stats.flushes > 0);
+  } finally {
+    await cleanup();
+  }
+});
+
 test('the request log written by COPY holds exactly what the INSERT writes: quotes, commas, empty text and NULLs', async () => {
   const entries = [
     { ts: new Date('2026-11-20T10:00:00.123Z'), nodeId: null, ip: undefined, route: '/v1/readings', status: 401, durationMs: 0.456, error: 'missing or wrong token' },

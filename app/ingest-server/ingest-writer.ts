@@ -52,6 +52,10 @@ export interface IngestWriterOptions {
   onRows?: (rows: readonly StoredRow[]) => void;
   /** How long the nodes' rows may wait while nodes keep posting (default UPKEEP_MS; tests make it longer). */
   nodeUpkeepMs?: number;
+  /** The flush size from which latest_readings may wait under a backlog (default LATEST_BULK_READINGS). */
+  latestBulkReadings?: number;
+  /** Told when latest_readings was brought up to date outside a flush (a flush tells onStored). */
+  onLatest?: () => void;
 }
 
 /** What onRows tells about a stored reading. */
@@ -129,6 +133,19 @@ const round = (n: number) => Math.round(n * 100) / 100;
  * each flush: its cost is per row, and one large insert every UPKEEP_MS showed as a latency spike.)
  */
 const UPKEEP_MS = 250;
+
+/**
+ * latest_readings under a backlog. A gateway flushing a day it buffered touches ~one series in every reading or
+ * two, so each flush upserted ~17,500 rows of latest_readings: 25 s of the 104 s the re-flush benchmark took.
+ * While flushes of at least LATEST_BULK_READINGS readings follow one another without the writer resting in
+ * between, each flush's newest readings are kept back instead, and written at most LATEST_DEFER_MS later: by the
+ * next flush that does not defer (a small one, or one past that time), before the writer rests, before work
+ * queued with runExclusive (a checkpoint may drop the journal segments that hold their readings; until then,
+ * replaying the journal after a crash rewrites latest_readings) and on close. Live operation (small flushes)
+ * writes latest_readings with every flush as before.
+ */
+const LATEST_BULK_READINGS = 5_000;
+const LATEST_DEFER_MS = 5_000;
 
 /** What a flush has to tell each node's row: last contact, counters, reported status. */
 interface NodeDelta {
@@ -239,6 +256,9 @@ export class IngestWriter {
   #animalKeys: { version: number | undefined; ids: Map<string, number>; epoch: number } | undefined;
   /** The newest time stamp latest_readings holds per animal and metric, as far as this writer knows. */
   #latestKnown = new Map<number, number>();
+  /** Each series' newest reading not yet in latest_readings (see LATEST_BULK_READINGS), and since when. */
+  #pendingLatest = new Map<number, Row>();
+  #pendingLatestSince = 0;
   #logTimer: NodeJS.Timeout;
   #closed = false;
   #lastSubmit = -Infinity;
@@ -254,8 +274,9 @@ export class IngestWriter {
   /** Flushes (transactions) and requests written so far: group commit shows as flushes < requests. `copies`:
    * flushes whose readings went in by COPY; `upkeeps`: updates of the nodes' rows (fewer than flushes while
    * nodes keep posting: see UPKEEP_MS); `staleAnimalKeys`: flushes written again because the animals' IDs
-   * changed after the writer had looked them up (see #animalKeys). */
-  readonly stats = { flushes: 0, requests: 0, readings: 0, copies: 0, upkeeps: 0, staleAnimalKeys: 0 };
+   * changed after the writer had looked them up (see #animalKeys); `latestDeferred`: flushes that left their
+   * newest readings for later, `latestCatchUps`: writes of those (see LATEST_BULK_READINGS). */
+  readonly stats = { flushes: 0, requests: 0, readings: 0, copies: 0, upkeeps: 0, staleAnimalKeys: 0, latestDeferred: 0, latestCatchUps: 0 };
 
   constructor(
     private readonly db: Database,
@@ -312,7 +333,7 @@ export class IngestWriter {
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#logTimer);
-    if (this.#queue.length || this.#logs.length || !this.#upkeep.empty) this.#schedule();
+    if (this.#queue.length || this.#logs.length || !this.#upkeep.empty || this.#pendingLatest.size) this.#schedule();
     if (this.#running) await new Promise<void>((r) => this.#idle.push(r));
     await Promise.all(this.#answering);
   }
@@ -344,7 +365,7 @@ export class IngestWriter {
     this.#flushesSinceIdle = 0;
     try {
       let next = this.#takeBatch();
-      while (next || this.#exclusive.length || !this.#upkeep.empty) {
+      while (next || this.#exclusive.length || !this.#upkeep.empty || this.#pendingLatest.size) {
         if (next) {
           const metrics = await this.#metricIndex(this.db);
           const current = { ...next, classified: this.#combine(next.batch, metrics) };
@@ -354,14 +375,15 @@ export class IngestWriter {
           await running;
           if (prepared) {
             next = undefined;
-            for (const fn of this.#exclusive.splice(0)) await fn();
+            await this.#runExclusive();
             await this.#flushSafely(prepared.batch, prepared.logs, prepared.classified);
           }
         } else if (!this.#exclusive.length) {
-          // Idle now: the node counters that waited are written before the writer rests.
-          await this.#writeUpkeep();
+          // Idle now: the node counters and latest readings that waited are written before the writer rests.
+          if (!this.#upkeep.empty) await this.#writeUpkeep();
+          await this.#writeLatest();
         }
-        for (const fn of this.#exclusive.splice(0)) await fn();
+        await this.#runExclusive();
         next = this.#takeBatch();
       }
     } finally {
@@ -390,6 +412,8 @@ export class IngestWriter {
       // animals its lookup found).
       this.#latestKnown.clear();
       this.#forgetAnimalKeys();
+      // What latest_readings waited for (and the flush was to write) goes alone, so the retries below do not carry it.
+      await this.#writeLatest();
       if (batch.length <= 1 && logs.length === 0) {
         this.options.log.error('ingest flush failed', { err: err as Error, requests: batch.length });
         if (batch[0]) batch[0].reject(err);
@@ -400,6 +424,56 @@ export class IngestWriter {
 
       for (const p of batch) await this.#flushSafely([p], []);
     }
+  }
+
+  /** Keeps each series' newest of `rows` for a later write of latest_readings (see LATEST_BULK_READINGS). */
+  #deferLatest(rows: readonly Row[]): void {
+    if (!this.#pendingLatest.size) this.#pendingLatestSince = performance.now();
+    for (const r of rows) {
+      const key = seriesOf(r);
+      const have = this.#pendingLatest.get(key);
+      if (!have || have.ts < r.ts) this.#pendingLatest.set(key, r);
+    }
+  }
+
+  /** The newest readings waiting for latest_readings, handed to the caller to write (undefined: none). */
+  #takePendingLatest(): Row[] | undefined {
+    if (!this.#pendingLatest.size) return undefined;
+    const rows = [...this.#pendingLatest.values()];
+    this.#pendingLatest.clear();
+    return rows;
+  }
+
+  /**
+   * Writes what latest_readings waits for in a transaction of its own (idle, a checkpoint comes, or a flush that
+   * carried it failed). If that fails too they are dropped, so that they cannot fail the nodes' requests: the
+   * readings are stored, and each series' next reading brings latest_readings up to date.
+   */
+  async #writeLatest(): Promise<void> {
+    const rows = this.#takePendingLatest();
+    if (!rows) return;
+    try {
+      await this.db.transaction((tx) => upsertLatest(tx, rows));
+    } catch (err) {
+      this.options.log.error('latest readings not written', { err: err as Error, series: rows.length });
+      return;
+    }
+    this.stats.latestCatchUps++;
+    try {
+      this.options.onLatest?.();
+    } catch (err) {
+      this.options.log.error('after writing latest readings', { err: err as Error });
+    }
+  }
+
+  /**
+   * The work runExclusive queued. latest_readings is brought up to date first: a checkpoint may drop the journal
+   * segments that hold the readings it waits for.
+   */
+  async #runExclusive(): Promise<void> {
+    if (!this.#exclusive.length) return;
+    await this.#writeLatest();
+    for (const fn of this.#exclusive.splice(0)) await fn();
   }
 
   /** Writes the deferred updates of the nodes' rows in a transaction of their own. */
@@ -556,6 +630,14 @@ export class IngestWriter {
     let prepared = keys?.version !== undefined && copies?.every((c) => c.epoch === keys.epoch) ? copies : undefined;
     let cached = prepared ? keys!.version : this.#animalsFromCache(rows);
     let looked: { before: Promise<(string | null)[][]>; after: Promise<(string | null)[][]>; ids: Map<string, number> } | undefined;
+    // Part of a backlog (a large flush, and the writer has not rested since the last one): latest_readings may
+    // wait (see LATEST_BULK_READINGS).
+    const deferLatest =
+      rows.length >= (this.options.latestBulkReadings ?? LATEST_BULK_READINGS) &&
+      this.#flushesSinceIdle > 0 &&
+      (this.#pendingLatest.size === 0 || performance.now() - this.#pendingLatestSince < LATEST_DEFER_MS);
+    const catchUp = deferLatest ? undefined : this.#takePendingLatest();
+    let latestRows: Row[] = [];
     for (;;) {
       let stale = false;
       try {
@@ -575,6 +657,9 @@ export class IngestWriter {
             });
           }
           if (quarantined.length) send(insertQuarantined(tx, jobs, quarantined));
+          // What earlier flushes of a backlog left for later: written before this flush's own newest readings
+          // (the upsert keeps whichever is newer either way).
+          if (catchUp) send(upsertLatest(tx, catchUp));
           if (cached === undefined && this.#animalKeys) {
             // The version before and after the lookup (which may add placeholder animals): see #remember.
             const version = () => send(tx.queryText('SELECT version FROM office.animal_keys'));
@@ -650,7 +735,9 @@ export class IngestWriter {
             this.#upkeepAt = upkeepAt;
             this.stats.upkeeps--;
           };
-          const { accepted: acceptedByJob, copied, tailSent } = await insertRows(tx, rows, this.#latestKnown, this.#copy, prepared, { tail, untail });
+          const inserted = await insertRows(tx, rows, this.#latestKnown, this.#copy, prepared, { tail, untail }, deferLatest);
+          const { accepted: acceptedByJob, copied, tailSent } = inserted;
+          latestRows = inserted.latestRows;
           if (copied) this.stats.copies++;
           if (!tailSent) for (const statement of tail(acceptedByJob)) send(statement);
           await Promise.all(sent);
@@ -660,7 +747,11 @@ export class IngestWriter {
         // This flush's own counters come again with the retries of its requests; the earlier ones wait on.
         if (earlier) this.#upkeep = earlier.merge(this.#upkeep);
         earlier = undefined;
-        if (!stale) throw err;
+        if (!stale) {
+          // What this flush was to write for earlier ones waits for the next.
+          if (catchUp) this.#deferLatest(catchUp);
+          throw err;
+        }
         // Something changed the animals since their IDs were looked up: written again, with a lookup.
         this.stats.staleAnimalKeys++;
         this.#forgetAnimalKeys();
@@ -674,6 +765,11 @@ export class IngestWriter {
     }
     if (looked) await this.#remember(looked);
     if (!earlier) this.#upkeep.merge(mine);
+    if (catchUp) this.stats.latestCatchUps++;
+    if (latestRows.length) {
+      this.stats.latestDeferred++;
+      this.#deferLatest(latestRows);
+    }
     const accepted = results.reduce((n, r) => n + r.accepted, 0);
     this.#flushesSinceIdle++;
     if (jobs.length) {
@@ -755,13 +851,16 @@ async function insertRows(
   copy?: CopyPolicy,
   prepared?: PreparedCopy[],
   speculative?: { tail: (accepted: Map<number, number>) => Promise<unknown>[]; untail: () => void },
-): Promise<{ accepted: Map<number, number>; copied: boolean; tailSent: boolean }> {
+  deferLatest = false,
+): Promise<{ accepted: Map<number, number>; copied: boolean; tailSent: boolean; latestRows: Row[] }> {
   const accepted = new Map<number, number>();
   const count = (job: number, n: number) => accepted.set(job, (accepted.get(job) ?? 0) + n);
   let copied = false;
   let animalsDone = false;
   let copyTried = false;
   let tailSent = false;
+  /** With deferLatest, the newest readings of rows COPY wrote, for the caller to write later (see LATEST_BULK_READINGS). */
+  let latestRows: Row[] = [];
   if (prepared && copy && tx.copyFrom && copy.skip === 0) {
     // Every job's COPY was made on arrival: nothing to do here but send it (a duplicate across jobs, or one
     // already stored, makes it fail like any other COPY).
@@ -770,8 +869,9 @@ async function insertRows(
     prepared.forEach((p, j) => p.readings && count(j, p.readings));
     // Only pen readings could still add to the counts: without them, what follows COPY goes with it.
     const speculate = speculative && !rows.some((r) => r.groupId !== null);
-    if (await copyNewReadings(tx, prepared.map((p) => p.csv).join(''), latest, speculate ? () => speculative.tail(accepted) : undefined)) {
+    if (await copyNewReadings(tx, prepared.map((p) => p.csv).join(''), deferLatest ? [] : latest, speculate ? () => speculative.tail(accepted) : undefined)) {
       for (const r of latest) latestKnown?.set(seriesOf(r), r.ts);
+      if (deferLatest) latestRows = latest;
       copied = animalsDone = true;
       tailSent = !!speculate;
     } else {
@@ -787,8 +887,9 @@ async function insertRows(
     const newest = target === 'animal' ? newestPerSeries(list, latestKnown) : [];
     if (target === 'animal' && copy && tx.copyFrom && !copyTried) {
       if (copy.skip > 0) copy.skip--;
-      else if (await copyNewReadings(tx, csvOf(list), newest.map((position) => list[position - 1]!))) {
+      else if (await copyNewReadings(tx, csvOf(list), deferLatest ? [] : newest.map((position) => list[position - 1]!))) {
         for (const r of list) count(r.job, 1);
+        if (deferLatest) latestRows = newest.map((position) => list[position - 1]!);
         copied = true;
         continue;
       } else copy.skip = COPY_RETRY_AFTER;
@@ -815,7 +916,7 @@ async function insertRows(
       count(oneJobPerNode ? jobOfNode.get(Number(key))! : Number(key), Number(n));
     }
   }
-  return { accepted, copied, tailSent };
+  return { accepted, copied, tailSent, latestRows };
 }
 
 /** Primary-key order of readings (and of pen_readings): subject, metric, ts, node. */
@@ -842,6 +943,22 @@ const UPSERT_LATEST = `INSERT INTO latest_readings (animal_id, metric_id, node_i
   ON CONFLICT (animal_id, metric_id) DO UPDATE
     SET node_id = EXCLUDED.node_id, ts = EXCLUDED.ts, value = EXCLUDED.value, received_at = EXCLUDED.received_at
     WHERE latest_readings.ts < EXCLUDED.ts`;
+
+/**
+ * Newest readings kept back under a backlog (see LATEST_BULK_READINGS): an animal deleted in the meantime took
+ * its readings with it (ON DELETE CASCADE), so its row is left out rather than failing the flush.
+ */
+function upsertLatest(tx: Queryable, rows: readonly Row[]): Promise<unknown> {
+  return tx.queryText(
+    `INSERT INTO latest_readings (animal_id, metric_id, node_id, ts, value, received_at)
+     SELECT a, m, n, to_timestamp(ms / 1000.0), v, now() FROM unnest($1::int4[], $2::int2[], $3::int4[], $4::float8[], $5::float4[]) AS u(a, m, n, ms, v)
+      WHERE EXISTS (SELECT 1 FROM animals WHERE id = u.a)
+     ON CONFLICT (animal_id, metric_id) DO UPDATE
+       SET node_id = EXCLUDED.node_id, ts = EXCLUDED.ts, value = EXCLUDED.value, received_at = EXCLUDED.received_at
+       WHERE latest_readings.ts < EXCLUDED.ts`,
+    [rows.map((r) => r.animalId!), rows.map((r) => r.metricId), rows.map((r) => r.nodeId), rows.map((r) => r.ts), rows.map((r) => r.value)],
+  );
+}
 
 /**
  * The fast path for readings that are all new (the usual case): COPY them in a savepoint, with the

@@ -154,6 +154,8 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
       futureToleranceMs: 5 * 60_000,
       journal,
       onStored: (e) => events.emit('readings', { nodeIds: e.nodeIds, animalIds: e.animalIds, accepted: e.accepted }),
+      // latest_readings caught up after a backlog, outside a flush: live queries on it run again.
+      onLatest: () => events.emit('change', 'latest_readings'),
     });
     // On stop (undo runs in reverse): the listener has stopped taking requests, the writer finishes what is
     // queued, and a last durable checkpoint empties the journal.
