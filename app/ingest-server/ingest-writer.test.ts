@@ -205,7 +205,7 @@ test('latest_readings under a backlog: large flushes with more waiting leave it 
     assert.equal(await atExclusive, 0, 'latest_readings was complete when the exclusive work ran');
     assert.equal(await behind(), 0, 'latest_readings holds each series\' newest reading once the writer rests');
     assert.equal((await db.query(`SELECT 1 FROM latest_readings l LEFT JOIN animals a ON a.id = l.animal_id WHERE a.id IS NULL`)).rows.length, 0);
-    assert.ok(told + writer.stats.flushes > 0);
+    assert.ok(told >= 1, 'a write of latest_readings outside a flush (before the exclusive work, at rest) is told, for the live queries on it');
   } finally {
     await cleanup();
   }

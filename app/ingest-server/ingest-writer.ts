@@ -136,7 +136,7 @@ const UPKEEP_MS = 250;
 
 /**
  * latest_readings under a backlog. A gateway flushing a day it buffered touches ~one series in every reading or
- * two, so each flush upserted ~17,500 rows of latest_readings: 25 s of the 104 s the re-flush benchmark took.
+ * two, so each flush upserted ~17,500 rows of latest_readings: 25 s of database time in a 104 s re-flush benchmark.
  * While flushes of at least LATEST_BULK_READINGS readings follow one another without the writer resting in
  * between, each flush's newest readings are kept back instead, and written at most LATEST_DEFER_MS later: by the
  * next flush that does not defer (a small one, or one past that time), before the writer rests, before work
