@@ -1,0 +1,49 @@
+// Migration 0012 replaced readings.animal_id's FOREIGN KEY with statement-level triggers (COPY ran at half speed
+// with it). Each guarantee the foreign key gave is checked here against the triggers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openTestDatabase } from './testing/snapshot.ts';
+
+test('readings.animal_id: inserts, COPY and updates naming a missing animal fail as with a foreign key; delete, truncate and a changed id behave as before', async () => {
+  const { db, cleanup } = await openTestDatabase();
+  try {
+    await db.exec(`
+      INSERT INTO animals (tag) VALUES ('A'), ('B');
+      INSERT INTO nodes (name, kind, token_hash) VALUES ('n', 'collar', 'x');`);
+    const [a, b] = (await db.query<{ id: number }>('SELECT id FROM animals ORDER BY id')).rows.map((r) => r.id);
+    const node = (await db.query<{ id: number }>('SELECT id FROM nodes')).rows[0]!.id;
+    const count = async (where = 'TRUE') => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM readings WHERE ${where}`)).rows[0]!.n;
+    const fk = { code: '23503' };
+    await db.exec(`INSERT INTO readings (ts, animal_id, node_id, value, metric_id) VALUES
+      ('2026-11-01T00:00:00Z', ${a}, ${node}, 38.5, 1), ('2026-11-01T00:15:00Z', ${a}, ${node}, 38.6, 1), ('2026-11-01T00:00:00Z', ${b}, ${node}, 39.0, 1)`);
+
+    // A missing animal among good ones: the whole statement fails, nothing of it is stored.
+    await assert.rejects(
+      db.query(`INSERT INTO readings (ts, animal_id, node_id, value, metric_id) VALUES ('2026-11-01T01:00:00Z', $1, $2, 38, 1), ('2026-11-01T01:00:00Z', 999999, $2, 38, 1)`, [a, node]),
+      (err: { code?: string; message: string }) => err.code === fk.code && /readings_animal_id_fkey/.test(err.message),
+    );
+    await assert.rejects(
+      db.transaction((tx) => tx.copyFrom!(`COPY readings (ts, animal_id, node_id, value, metric_id) FROM '/dev/blob' WITH (FORMAT csv)`, `2026-11-01T02:00:00Z,${a},${node},38,1\n2026-11-01T02:00:00Z,424242,${node},38,1\n`)),
+      (err: { code?: string }) => err.code === fk.code,
+    );
+    await assert.rejects(db.query(`UPDATE readings SET animal_id = 999999 WHERE animal_id = $1`, [b]), (err: { code?: string }) => err.code === fk.code);
+    assert.equal(await count(), 3, 'nothing of the refused statements was stored or changed');
+
+    // An animal's id cannot change while it has readings; without readings it can.
+    await assert.rejects(db.query(`UPDATE animals SET id = 777777 WHERE id = $1`, [a]), (err: { code?: string }) => err.code === fk.code);
+    await db.exec(`INSERT INTO animals (tag) VALUES ('C')`);
+    await db.exec(`UPDATE animals SET id = 888888 WHERE tag = 'C'`);
+    await db.exec(`UPDATE animals SET name = 'Berta' WHERE id = ${a}`);
+
+    // Deleting an animal deletes her readings, and only hers.
+    await db.exec(`DELETE FROM animals WHERE id = ${a}`);
+    assert.equal(await count(`animal_id = ${a}`), 0);
+    assert.equal(await count(`animal_id = ${b}`), 1);
+
+    // TRUNCATE animals CASCADE empties readings too.
+    await db.exec('TRUNCATE animals CASCADE');
+    assert.equal(await count(), 0);
+  } finally {
+    await cleanup();
+  }
+});
