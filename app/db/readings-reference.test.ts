@@ -40,8 +40,14 @@ test('readings.animal_id: inserts, COPY and updates naming a missing animal fail
     assert.equal(await count(`animal_id = ${a}`), 0);
     assert.equal(await count(`animal_id = ${b}`), 1);
 
-    // TRUNCATE animals CASCADE empties readings too.
+    // TRUNCATE animals CASCADE empties readings too, also when the same command names readings itself.
+    const some = `INSERT INTO animals (id, tag) VALUES (${b + 10}, 'D') ON CONFLICT DO NOTHING;
+      INSERT INTO readings (ts, animal_id, node_id, value, metric_id) VALUES ('2026-11-02T00:00:00Z', ${b + 10}, ${node}, 38, 1) ON CONFLICT DO NOTHING`;
     await db.exec('TRUNCATE animals CASCADE');
+    assert.equal(await count(), 0);
+    await db.exec(some);
+    assert.equal(await count(), 1);
+    await db.exec('TRUNCATE groups, animals, readings RESTART IDENTITY CASCADE');
     assert.equal(await count(), 0);
   } finally {
     await cleanup();

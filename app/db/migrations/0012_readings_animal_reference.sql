@@ -41,12 +41,20 @@ END $$;
 CREATE TRIGGER animals_delete_readings AFTER DELETE ON animals REFERENCING OLD TABLE AS old_animals
   FOR EACH STATEMENT EXECUTE FUNCTION office.animals_delete_readings();
 
+-- After the command: a TRUNCATE that lists readings itself has emptied it by then (and readings, being in use by
+-- that command, could not be truncated again: SQLSTATE 55006, hence the DELETE in that case).
 CREATE FUNCTION office.animals_truncate_readings() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  TRUNCATE readings;
+  IF EXISTS (SELECT 1 FROM readings) THEN
+    BEGIN
+      TRUNCATE readings;
+    EXCEPTION WHEN object_in_use THEN
+      DELETE FROM readings;
+    END;
+  END IF;
   RETURN NULL;
 END $$;
-CREATE TRIGGER animals_truncate_readings BEFORE TRUNCATE ON animals
+CREATE TRIGGER animals_truncate_readings AFTER TRUNCATE ON animals
   FOR EACH STATEMENT EXECUTE FUNCTION office.animals_truncate_readings();
 
 CREATE FUNCTION office.animals_keep_id_with_readings() RETURNS trigger LANGUAGE plpgsql AS $$
