@@ -10,7 +10,7 @@ test('readings.animal_id: inserts, COPY and updates naming a missing animal fail
     await db.exec(`
       INSERT INTO animals (tag) VALUES ('A'), ('B');
       INSERT INTO nodes (name, kind, token_hash) VALUES ('n', 'collar', 'x');`);
-    const [a, b] = (await db.query<{ id: number }>('SELECT id FROM animals ORDER BY id')).rows.map((r) => r.id);
+    const [a, b] = (await db.query<{ id: number }>('SELECT id FROM animals ORDER BY id')).rows.map((r) => r.id) as [number, number];
     const node = (await db.query<{ id: number }>('SELECT id FROM nodes')).rows[0]!.id;
     const count = async (where = 'TRUE') => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM readings WHERE ${where}`)).rows[0]!.n;
     const fk = { code: '23503' };
