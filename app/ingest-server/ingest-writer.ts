@@ -453,7 +453,7 @@ export class IngestWriter {
     const rows = this.#takePendingLatest();
     if (!rows) return;
     try {
-      await this.db.transaction((tx) => upsertLatest(tx, rows));
+      await this.db.transaction((tx) => upsertLatest(tx, rows, true));
     } catch (err) {
       this.options.log.error('latest readings not written', { err: err as Error, series: rows.length });
       return;
@@ -659,7 +659,7 @@ export class IngestWriter {
           if (quarantined.length) send(insertQuarantined(tx, jobs, quarantined));
           // What earlier flushes of a backlog left for later: written before this flush's own newest readings
           // (the upsert keeps whichever is newer either way).
-          if (catchUp) send(upsertLatest(tx, catchUp));
+          if (catchUp) send(upsertLatest(tx, catchUp, true));
           if (cached === undefined && this.#animalKeys) {
             // The version before and after the lookup (which may add placeholder animals): see #remember.
             const version = () => send(tx.queryText('SELECT version FROM office.animal_keys'));
@@ -938,26 +938,28 @@ function inKeyOrder(rows: Row[]): Row[] {
 
 const COPY_READINGS = `COPY readings (ts, animal_id, node_id, value, metric_id) FROM '/dev/blob' WITH (FORMAT csv)`;
 
-const UPSERT_LATEST = `INSERT INTO latest_readings (animal_id, metric_id, node_id, ts, value, received_at)
+const upsertLatestSql = (filter: string) => `INSERT INTO latest_readings (animal_id, metric_id, node_id, ts, value, received_at)
   SELECT a, m, n, to_timestamp(ms / 1000.0), v, now() FROM unnest($1::int4[], $2::int2[], $3::int4[], $4::float8[], $5::float4[]) AS u(a, m, n, ms, v)
+  ${filter}
   ON CONFLICT (animal_id, metric_id) DO UPDATE
     SET node_id = EXCLUDED.node_id, ts = EXCLUDED.ts, value = EXCLUDED.value, received_at = EXCLUDED.received_at
     WHERE latest_readings.ts < EXCLUDED.ts`;
+const UPSERT_LATEST = upsertLatestSql('');
+const UPSERT_LATEST_OF_EXISTING = upsertLatestSql('WHERE EXISTS (SELECT 1 FROM animals WHERE id = u.a)');
 
 /**
- * Newest readings kept back under a backlog (see LATEST_BULK_READINGS): an animal deleted in the meantime took
- * its readings with it (ON DELETE CASCADE), so its row is left out rather than failing the flush.
+ * Each series' newest reading into latest_readings (where it is newer than what is there). `kept`: rows kept back
+ * under a backlog, whose animal may have been deleted since (taking her readings with her), so such rows are left
+ * out rather than failing the flush.
  */
-function upsertLatest(tx: Queryable, rows: readonly Row[]): Promise<unknown> {
-  return tx.queryText(
-    `INSERT INTO latest_readings (animal_id, metric_id, node_id, ts, value, received_at)
-     SELECT a, m, n, to_timestamp(ms / 1000.0), v, now() FROM unnest($1::int4[], $2::int2[], $3::int4[], $4::float8[], $5::float4[]) AS u(a, m, n, ms, v)
-      WHERE EXISTS (SELECT 1 FROM animals WHERE id = u.a)
-     ON CONFLICT (animal_id, metric_id) DO UPDATE
-       SET node_id = EXCLUDED.node_id, ts = EXCLUDED.ts, value = EXCLUDED.value, received_at = EXCLUDED.received_at
-       WHERE latest_readings.ts < EXCLUDED.ts`,
-    [rows.map((r) => r.animalId!), rows.map((r) => r.metricId), rows.map((r) => r.nodeId), rows.map((r) => r.ts), rows.map((r) => r.value)],
-  );
+function upsertLatest(tx: Queryable, rows: readonly Row[], kept = false): Promise<unknown> {
+  return tx.queryText(kept ? UPSERT_LATEST_OF_EXISTING : UPSERT_LATEST, [
+    rows.map((r) => r.animalId!),
+    rows.map((r) => r.metricId),
+    rows.map((r) => r.nodeId),
+    rows.map((r) => r.ts),
+    rows.map((r) => r.value),
+  ]);
 }
 
 /**
@@ -968,11 +970,7 @@ function upsertLatest(tx: Queryable, rows: readonly Row[]): Promise<unknown> {
  */
 async function copyNewReadings(tx: Queryable, csv: string, latest: Row[], andThen?: () => Promise<unknown>[]): Promise<boolean> {
   const steps: Promise<unknown>[] = [tx.exec('SAVEPOINT ingest_copy'), tx.copyFrom!(COPY_READINGS, csv)];
-  if (latest.length) {
-    steps.push(
-      tx.queryText(UPSERT_LATEST, [latest.map((r) => r.animalId!), latest.map((r) => r.metricId), latest.map((r) => r.nodeId), latest.map((r) => r.ts), latest.map((r) => r.value)]),
-    );
-  }
+  if (latest.length) steps.push(upsertLatest(tx, latest));
   // Statements that assume the COPY succeeds go in the same savepoint, so they are undone with it if not.
   if (andThen) steps.push(...andThen());
   const outcome = await Promise.allSettled(steps);

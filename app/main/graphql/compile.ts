@@ -8,8 +8,6 @@ import {
   Kind,
   type FieldNode,
   type GraphQLResolveInfo,
-  type GraphQLSchema,
-  type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
 import type { Queryable } from '../../db/index.ts';
@@ -17,6 +15,7 @@ import type { TableInfo } from './catalog.ts';
 import { DatabaseError } from '../../db/index.ts';
 import { databaseError, HasuraError } from './errors.ts';
 import type { BoolExp, RolePermissions, SelectPermission } from './permissions.ts';
+import { OperationCache } from './operation-cache.ts';
 import { scalarName, type FieldExtensions } from './schema.ts';
 
 /**
@@ -527,23 +526,15 @@ interface Plan {
  * of the GraphQL benchmark took ~0.2 ms of a 2.5 ms request on our 2-core machines. Only the statement is
  * kept, never a result: every request still runs it. Hasura keeps query plans the same way.
  */
-const plans = new WeakMap<GraphQLSchema, WeakMap<OperationDefinitionNode, Map<string, Plan>>>();
-const MAX_PLANS_PER_OPERATION = 256;
-const MAX_PLAN_KEY = 4096;
+const plans = new OperationCache<Plan>();
 
-function planCache(ctx: EngineContext, info: GraphQLResolveInfo): { key: string; cache: Map<string, Plan> } | undefined {
-  let key: string;
+/** The key of a compiled read among its operation's; undefined for a value JSON cannot write (compiled each time). */
+function planKey(ctx: EngineContext, info: GraphQLResolveInfo): string | undefined {
   try {
-    key = JSON.stringify([info.path.key, ctx.raw === true, ctx.session, info.variableValues]);
+    return JSON.stringify([info.path.key, ctx.raw === true, ctx.session, info.variableValues]);
   } catch {
-    return undefined; // a value JSON cannot write: compiled each time
+    return undefined;
   }
-  if (key.length > MAX_PLAN_KEY) return undefined;
-  let byOperation = plans.get(info.schema);
-  if (!byOperation) plans.set(info.schema, (byOperation = new WeakMap()));
-  let cache = byOperation.get(info.operation);
-  if (!cache) byOperation.set(info.operation, (cache = new Map()));
-  return { key, cache };
 }
 
 function compileRead(ctx: EngineContext, kind: 'list' | 'aggregate' | 'by_pk', table: TableInfo, args: Record<string, unknown>, info: GraphQLResolveInfo): Plan {
@@ -562,17 +553,11 @@ function compileRead(ctx: EngineContext, kind: 'list' | 'aggregate' | 'by_pk', t
 }
 
 async function runRead(ctx: EngineContext, kind: 'list' | 'aggregate' | 'by_pk', table: TableInfo, args: Record<string, unknown>, info: GraphQLResolveInfo): Promise<unknown> {
-  const cached = planCache(ctx, info);
-  let plan = cached?.cache.get(cached.key);
-  if (cached && plan) {
-    cached.cache.delete(cached.key); // most recently used last
-    cached.cache.set(cached.key, plan);
-  } else {
+  const key = planKey(ctx, info);
+  let plan = key === undefined ? undefined : plans.get(info.schema, info.operation, key);
+  if (!plan) {
     plan = compileRead(ctx, kind, table, args, info);
-    if (cached) {
-      cached.cache.set(cached.key, plan);
-      if (cached.cache.size > MAX_PLANS_PER_OPERATION) cached.cache.delete(cached.cache.keys().next().value!);
-    }
+    if (key !== undefined) plans.set(info.schema, info.operation, key, plan);
   }
   for (const t of plan.read) ctx.read.add(t);
   const text = await ctx.run(plan.sql, plan.params);

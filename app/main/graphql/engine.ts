@@ -31,6 +31,7 @@ import { readCatalog, type Catalog, type TableInfo } from './catalog.ts';
 import { resolveRoot, type EngineContext } from './compile.ts';
 import { executionError, HasuraError, validationError } from './errors.ts';
 import { LiveQueryHub } from './live.ts';
+import { OperationCache } from './operation-cache.ts';
 import { ADMIN_PERMISSIONS, DEFAULT_LIMITS, loadPermissions, type RolePermissions } from './permissions.ts';
 import { plannedCost, protectionRules } from './protection.ts';
 import { buildSchema, type FieldExtensions } from './schema.ts';
@@ -68,8 +69,6 @@ export interface GraphqlEngineOptions {
 }
 
 const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
-const MAX_READY_PER_OPERATION = 256;
-const MAX_READY_KEY = 4096;
 
 /** What runRaw needs of an operation before its statements run (see readyOperation). */
 interface ReadyOperation {
@@ -256,26 +255,11 @@ export async function createGraphqlEngine(db: Database, options: GraphqlEngineOp
    * queries only (a mutation runs its statements from the arguments each time anyway); nothing downstream
    * changes the values kept.
    */
-  const readyQueries = new WeakMap<GraphQLSchema, WeakMap<OperationDefinitionNode, Map<string, ReadyOperation>>>();
+  const readyQueries = new OperationCache<ReadyOperation>();
   function readyOperation(args: ExecutionArgs, op: OperationDefinitionNode, rootType: GraphQLObjectType): ReadyOperation | { errors: GraphQLError[] } | undefined {
-    let cache: Map<string, ReadyOperation> | undefined;
-    let key: string | undefined;
-    if (op.operation === 'query') {
-      key = JSON.stringify(args.variableValues ?? null);
-      if (key.length > MAX_READY_KEY) key = undefined;
-      else {
-        let byOperation = readyQueries.get(args.schema);
-        if (!byOperation) readyQueries.set(args.schema, (byOperation = new WeakMap()));
-        cache = byOperation.get(op);
-        if (!cache) byOperation.set(op, (cache = new Map()));
-        const found = cache.get(key);
-        if (found) {
-          cache.delete(key); // most recently used last
-          cache.set(key, found);
-          return found;
-        }
-      }
-    }
+    const key = op.operation === 'query' ? JSON.stringify(args.variableValues ?? null) : undefined;
+    const found = key === undefined ? undefined : readyQueries.get(args.schema, op, key);
+    if (found) return found;
     const fragments: Record<string, FragmentDefinitionNode> = {};
     for (const d of args.document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
     const coerced = getVariableValues(args.schema, op.variableDefinitions ?? [], (args.variableValues ?? {}) as Record<string, unknown>);
@@ -294,10 +278,7 @@ export async function createGraphqlEngine(db: Database, options: GraphqlEngineOp
         return values;
       },
     };
-    if (cache && key !== undefined) {
-      cache.set(key, ready);
-      if (cache.size > MAX_READY_PER_OPERATION) cache.delete(cache.keys().next().value!);
-    }
+    if (key !== undefined) readyQueries.set(args.schema, op, key, ready);
     return ready;
   }
 
