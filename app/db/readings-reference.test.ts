@@ -53,3 +53,66 @@ test('readings.animal_id: inserts, COPY and updates naming a missing animal fail
     await cleanup();
   }
 });
+
+// Migration 0013: the animals a statement names are locked (FOR KEY SHARE) only on a PostgreSQL server, where
+// another session could delete one of them before the readings commit. PGlite is one session.
+test('on PGlite, inserting readings leaves the animals unlocked (one session: a lock protects nothing)', async () => {
+  const { db, cleanup } = await openTestDatabase();
+  try {
+    await db.exec(`INSERT INTO animals (tag) VALUES ('A'); INSERT INTO nodes (name, kind, token_hash) VALUES ('n', 'collar', 'x')`);
+    await db.transaction(async (tx) => {
+      await tx.exec(`INSERT INTO readings (ts, animal_id, node_id, value, metric_id) SELECT '2026-11-01T00:00:00Z', a.id, n.id, 38.5, 1 FROM animals a, nodes n`);
+      // A row lock taken by this transaction would show as its xmax.
+      const { rows } = await tx.query<{ xmax: string }>(`SELECT xmax::text FROM animals WHERE tag = 'A'`);
+      assert.equal(rows[0]!.xmax, '0');
+    });
+    // The check itself still runs.
+    await assert.rejects(
+      db.query(`INSERT INTO readings (ts, animal_id, node_id, value, metric_id) VALUES ('2026-11-01T00:00:00Z', 999999, 1, 38, 1)`),
+      (err: { code?: string }) => err.code === '23503',
+    );
+  } finally {
+    await cleanup();
+  }
+});
+
+const serverUrl = process.env.YOCTOSEHNS_TEST_DATABASE_URL;
+test(
+  'on a PostgreSQL server, an animal named by uncommitted readings cannot be deleted until they commit (then her readings go with her)',
+  { skip: serverUrl ? false : 'no PostgreSQL server: set YOCTOSEHNS_TEST_DATABASE_URL (npm test starts one when the postgresql package is installed)' },
+  async () => {
+    const { default: pg } = await import('pg');
+    const { randomBytes } = await import('node:crypto');
+    const { openPostgres } = await import('./postgres-client.ts');
+    const { migrate } = await import('./migrate.ts');
+    const name = `ys_refs_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: serverUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    const url = new URL(serverUrl!);
+    url.pathname = `/${name}`;
+    const db = await openPostgres(url.toString());
+    const writer = new pg.Client({ connectionString: url.toString() });
+    const deleter = new pg.Client({ connectionString: url.toString() });
+    try {
+      await migrate(db);
+      await db.exec(`INSERT INTO animals (tag) VALUES ('A'); INSERT INTO nodes (name, kind, token_hash) VALUES ('n', 'collar', 'x')`);
+      await writer.connect();
+      await deleter.connect();
+      await writer.query('BEGIN');
+      await writer.query(`INSERT INTO readings (ts, animal_id, node_id, value, metric_id) SELECT '2026-11-01T00:00:00Z', a.id, n.id, 38.5, 1 FROM animals a, nodes n`);
+      await deleter.query(`SET lock_timeout = '300ms'`);
+      await assert.rejects(deleter.query(`DELETE FROM animals WHERE tag = 'A'`), (err: { code?: string }) => err.code === '55P03', 'the delete waits for the readings');
+      await writer.query('COMMIT');
+      await deleter.query(`DELETE FROM animals WHERE tag = 'A'`);
+      const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM readings');
+      assert.equal(rows[0]!.n, 0);
+    } finally {
+      await writer.end().catch(() => undefined);
+      await deleter.end().catch(() => undefined);
+      await db.close();
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    }
+  },
+);
