@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createHash } from 'node:crypto';
 import { generateToken, hashToken, secretsEqual } from './secrets.ts';
 
 test('secretsEqual: equal secrets match, any other presented value does not, also after the known secret changes', () => {
@@ -19,4 +20,7 @@ test('hashToken: a hex SHA-256, the same for the same token', () => {
   assert.match(hashToken(token), /^[0-9a-f]{64}$/);
   assert.equal(hashToken(token), hashToken(token));
   assert.notEqual(hashToken(token), hashToken(generateToken('nd')));
+  // The digest tokens were stored with (SHA-256 of the UTF-8 text): hashes stored by earlier versions still match.
+  assert.equal(hashToken('abc'), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  assert.equal(hashToken('ünï🐄'), createHash('sha256').update(Buffer.from('ünï🐄', 'utf8')).digest('hex'));
 });
