@@ -30,9 +30,33 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | un
 }
 
 function headersOf(req: http.IncomingMessage): Record<string, string | undefined> {
+  // Node joins repeated request headers with ", " itself, except set-cookie (an array), which nodes do not send.
+  if (req.headers['set-cookie'] === undefined) return req.headers as Record<string, string | undefined>;
   const out: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(req.headers)) out[k] = Array.isArray(v) ? v.join(', ') : v;
   return out;
+}
+
+/** A request target of plain characters, without dot segments or a fragment: URL would give it back unchanged. */
+const PLAIN_TARGET = /^(?![^?]*\/\.)\/[A-Za-z0-9._~\/-]*(?:\?[A-Za-z0-9._~\/%=&+-]*)?$/;
+
+/**
+ * The path and query of a request target. A plain target (every node's) is split as it is: `new URL()` cost
+ * ~9 µs per request in the single-reading benchmark; anything else goes through URL, which normalises it. The
+ * target is a path (origin form), so `//x/y` is the path `//x/y`, not the host x; one URL cannot read gives its
+ * text as the path (no route matches it: 404), not an error.
+ */
+export function targetOf(raw: string): { path: string; query: URLSearchParams } {
+  if (PLAIN_TARGET.test(raw)) {
+    const q = raw.indexOf('?');
+    return q < 0 ? { path: raw, query: new URLSearchParams() } : { path: raw.slice(0, q), query: new URLSearchParams(raw.slice(q)) };
+  }
+  try {
+    const url = new URL(raw.startsWith('/') ? `http://ingest${raw}` : raw);
+    return { path: url.pathname, query: url.searchParams };
+  } catch {
+    return { path: raw, query: new URLSearchParams() };
+  }
 }
 
 /** The thin adapter from Node's http to the ingest core. */
@@ -57,8 +81,8 @@ export async function startIngestServer(
         send([JSON.stringify({ error: `the body is larger than ${MAX_BODY_BYTES} bytes` }), { status: 413, headers: { 'content-type': 'application/json; charset=utf-8' } }]);
         return;
       }
-      const url = new URL(req.url ?? '/', 'http://ingest');
-      send(await handle({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: headersOf(req), body, remoteAddress: req.socket.remoteAddress }));
+      const { path, query } = targetOf(req.url ?? '/');
+      send(await handle({ method: req.method ?? 'GET', path, query, headers: headersOf(req), body, remoteAddress: req.socket.remoteAddress }));
     } catch (err) {
       options.log.error('ingest adapter failed', { err: err as Error });
       if (!res.headersSent) res.writeHead(500);
