@@ -83,6 +83,18 @@ test('refused requests store nothing and say why', async () => {
   const get = await raw('/v1/readings', { headers: { authorization: `Bearer ${bolus.token}` } });
   assert.equal(get.status, 405);
   assert.equal((await raw('/v2/nothing', { method: 'POST' })).status, 404);
+  // A target URL cannot read (sent as it is: fetch would normalise it) is a route that does not exist, not a 500.
+  const { request } = await import('node:http');
+  const odd = await new Promise<number>((resolve, reject) => {
+    const u = new URL(office.ingestUrl);
+    request({ host: u.hostname, port: u.port, path: '//.%2F', method: 'POST' }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    })
+      .on('error', reject)
+      .end();
+  });
+  assert.equal(odd, 404);
   assert.equal(await count(), before, 'nothing of a refused request is stored');
 });
 
