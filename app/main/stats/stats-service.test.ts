@@ -22,8 +22,12 @@ test('a fever in posted readings becomes one alert, at the data time it was rais
     }
     const post = async () => {
       for (let i = 0; i < readings.length; i += 1000) assert.equal((await office.post(node.token, { readings: readings.slice(i, i + 1000) })).status, 200);
+      await new Promise((r) => setTimeout(r, 3000));
       await office.stats.settle();
-      return (await office.graphql(`{ alerts { cause category status onset raised_at reason animal { tag } } }`)).data.alerts as { cause: string; status: string; onset: string; raised_at: string; reason: string; animal: { tag: string } }[];
+      // The cow's alerts only. The bolus's last reading is two hours old by the office clock, so settle()'s
+      // node check may rightly call it silent (Offline, a node alert) once the posts are far enough behind
+      // that the node no longer counts as delivering a backlog; how soon that is depends on the machine's speed.
+      return (await office.graphql(`{ alerts(where: { animal_id: { _is_null: false } }) { cause category status onset raised_at reason animal { tag } } }`)).data.alerts as { cause: string; status: string; onset: string; raised_at: string; reason: string; animal: { tag: string } }[];
     };
     const alerts = await post();
     assert.equal(alerts.length, 1, JSON.stringify(alerts));
