@@ -211,6 +211,56 @@ test('latest_readings under a backlog: large flushes with more waiting leave it 
   }
 });
 
+test('latest_readings under a backlog: small flushes in between keep leaving it for later; it is complete when the writer rests', async () => {
+  const { db, cleanup } = await openTestDatabase();
+  try {
+    const [node] = await nodes(db);
+    const base = Date.now() - 3_600_000;
+    // A gateway flushing its buffer in requests of 20 readings, and between them, as a listener that takes at
+    // most so many readings per flush sees it, requests of 2: every transaction sees one more arrive.
+    const answers: Promise<unknown>[] = [];
+    let sent = 0;
+    const job = (i: number, size: number): IngestJob => ({
+      node: node!,
+      route: '/v1/readings',
+      ip: '127.0.0.1',
+      receivedAt: new Date(),
+      started: performance.now(),
+      items: Array.from({ length: size }, (_, k) => ({ animal: `B${k % 5}`, metric: 'temperature', ts: base + (i * 20 + k) * 1000, value: 38 + k / 10 })),
+    });
+    const feed = () => {
+      if (sent < 12) answers.push(writer.submit(job(sent, sent % 2 ? 2 : 20)));
+      sent++;
+    };
+    const busy = Object.assign(Object.create(db) as Database, {
+      transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
+        db.transaction(async (tx) => {
+          feed();
+          return fn(tx);
+        }),
+    });
+    const writer = new IngestWriter(busy, { log: createLogger('test', 'error'), retentionDays: 730, futureToleranceMs: 300_000, latestBulkReadings: 20 });
+    feed();
+    while (sent < 12) await new Promise((r) => setTimeout(r, 5));
+    await Promise.all(answers);
+    const during = { ...writer.stats };
+    await writer.close();
+    assert.equal(during.flushes, 12, 'one request per flush');
+    // The first two write latest_readings (the writer had rested; then a small flush with nothing kept back). From
+    // the first large flush after a flush on, every flush, large or small, leaves it for later.
+    assert.equal(during.latestDeferred, 10, `flushes that left latest_readings for later (${during.latestDeferred} of ${during.flushes})`);
+    assert.equal(during.latestCatchUps, 0, 'no flush of the backlog wrote what the others left');
+    assert.equal(writer.stats.latestCatchUps, 1, 'written once, when the writer rested');
+    const { rows } = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (SELECT DISTINCT ON (animal_id, metric_id) animal_id, metric_id, ts FROM readings ORDER BY animal_id, metric_id, ts DESC) r
+         FULL JOIN latest_readings l USING (animal_id, metric_id) WHERE l.ts IS DISTINCT FROM r.ts`,
+    );
+    assert.equal(rows[0]!.n, 0, "latest_readings holds each series' newest reading");
+  } finally {
+    await cleanup();
+  }
+});
+
 test('the request log written by COPY holds exactly what the INSERT writes: quotes, commas, empty text and NULLs', async () => {
   const entries = [
     { ts: new Date('2026-11-20T10:00:00.123Z'), nodeId: null, ip: undefined, route: '/v1/readings', status: 401, durationMs: 0.456, error: 'missing or wrong token' },

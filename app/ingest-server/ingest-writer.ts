@@ -119,8 +119,15 @@ interface Pending {
 /** The most animal IDs the writer keeps looked up (a large farm's official IDs and tags, with room). */
 const MAX_ANIMAL_KEYS = 200_000;
 
-/** Flushes take at most this many readings, so one flush never holds the database for long. */
-const MAX_READINGS_PER_FLUSH = 25_000;
+/**
+ * Flushes take at most this many readings (a request of up to 5,000 is never split), so one flush never holds
+ * the database for long, and so that nodes posting large batches keep the database and this thread busy at the
+ * same time. With 25,000, 8 gateways posting 1,000-reading batches fell into waves, run to run: one flush took
+ * all 8 requests, all 8 were answered together and re-posted together, and the database waited 30–90 ms between
+ * flushes while the next wave arrived and was parsed (ingest benchmark, batched: 84–99k readings/s in such runs,
+ * 112–129k otherwise; with 5,000, 112–116k in every run).
+ */
+const MAX_READINGS_PER_FLUSH = 5_000;
 
 const round = (n: number) => Math.round(n * 100) / 100;
 
@@ -137,14 +144,16 @@ const UPKEEP_MS = 250;
 /**
  * latest_readings under a backlog. A gateway flushing a day it buffered touches ~one series in every reading or
  * two, so each flush upserted ~17,500 rows of latest_readings: 25 s of database time in a 104 s re-flush benchmark.
- * While flushes of at least LATEST_BULK_READINGS readings follow one another without the writer resting in
- * between, each flush's newest readings are kept back instead, and written at most LATEST_DEFER_MS later: by the
- * next flush that does not defer (a small one, or one past that time), before the writer rests, before work
- * queued with runExclusive (a checkpoint may drop the journal segments that hold their readings; until then,
- * replaying the journal after a crash rewrites latest_readings) and on close. Live operation (small flushes)
- * writes latest_readings with every flush as before.
+ * Once a flush of at least LATEST_BULK_READINGS readings follows another without the writer resting in between,
+ * each flush's newest readings are kept back instead — also those of the smaller flushes between large ones, which
+ * would otherwise write all that was kept back (8 gateways posting 1,000-reading batches: a 1,000-reading flush
+ * took ~40 ms instead of ~6) — and written at most LATEST_DEFER_MS later: by the next flush once that time has
+ * passed, before the writer rests, before work queued with runExclusive (a checkpoint may drop the journal
+ * segments that hold their readings; until then, replaying the journal after a crash rewrites latest_readings) and
+ * on close. Live operation (small flushes) writes latest_readings with every flush as before: a live farm's
+ * flushes hold a few hundred readings at most (2,500 cows × 7 metrics every 10 minutes is ~30 readings/s).
  */
-const LATEST_BULK_READINGS = 5_000;
+const LATEST_BULK_READINGS = 2_000;
 const LATEST_DEFER_MS = 5_000;
 
 /** What a flush has to tell each node's row: last contact, counters, reported status. */
@@ -630,10 +639,10 @@ export class IngestWriter {
     let prepared = keys?.version !== undefined && copies?.every((c) => c.epoch === keys.epoch) ? copies : undefined;
     let cached = prepared ? keys!.version : this.#animalsFromCache(rows);
     let looked: { before: Promise<(string | null)[][]>; after: Promise<(string | null)[][]>; ids: Map<string, number> } | undefined;
-    // Part of a backlog (a large flush, and the writer has not rested since the last one): latest_readings may
-    // wait (see LATEST_BULK_READINGS).
+    // Part of a backlog (a large flush, or rows already kept back, and the writer has not rested since the last
+    // flush): latest_readings may wait (see LATEST_BULK_READINGS).
     const deferLatest =
-      rows.length >= (this.options.latestBulkReadings ?? LATEST_BULK_READINGS) &&
+      (rows.length >= (this.options.latestBulkReadings ?? LATEST_BULK_READINGS) || this.#pendingLatest.size > 0) &&
       this.#flushesSinceIdle > 0 &&
       (this.#pendingLatest.size === 0 || performance.now() - this.#pendingLatestSince < LATEST_DEFER_MS);
     const catchUp = deferLatest ? undefined : this.#takePendingLatest();
