@@ -6,6 +6,8 @@ import { cpSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDataDir } from '../app/db/testing/snapshot.ts';
 import { openDatabase } from '../app/db/index.ts';
+import { RollupService } from '../app/main/stats/rollups.ts';
+import { silentLogger } from '../app/main/log.ts';
 import { runCli, startServe, type ServeProcess } from './support/processes.ts';
 
 const { dataDir, snapshot, cleanup } = await tempDataDir('ys-durable-');
@@ -104,4 +106,20 @@ test('power cut: the data dir rolled back to an earlier copy, the journal kept â
   const restarted = await startServe(dataDir, env);
   assert.equal(await restarted.stop(), 0);
   assert.deepEqual(missing(await storedKeys()), [], 'the journal restored every acknowledged reading');
+
+  // The replayed readings' statistics: the start noted them in the database, the office recomputed what it had
+  // time for, and what is still noted is recomputed here. Then every reading is counted in the hourly rollups.
+  const db = await openDatabase({ dataDir });
+  try {
+    const rollups = new RollupService(db, { log: silentLogger });
+    await rollups.flush();
+    await rollups.close();
+    const { rows } = await db.query<{ raw: number; hourly: number; notes: number }>(
+      `SELECT (SELECT count(*)::int FROM readings) AS raw, (SELECT coalesce(sum(n), 0)::int FROM readings_hourly) AS hourly,
+              (SELECT count(*)::int FROM office.rollup_dirty) AS notes`,
+    );
+    assert.deepEqual(rows[0], { raw: rows[0]!.raw, hourly: rows[0]!.raw, notes: 0 }, 'the hourly rollups count every stored reading');
+  } finally {
+    await db.close();
+  }
 });

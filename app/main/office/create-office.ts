@@ -25,6 +25,13 @@ import { withoutRollupTriggers } from '../stats/rollups.ts';
 import { StatsService } from '../stats/stats-service.ts';
 import { ReportScheduler } from '../reports/scheduler.ts';
 
+/**
+ * How long a stop recomputes statistics before it notes what is left in the database for the next start
+ * (rollups, then the alert rules on them). Without a bound, a stop after a gateway re-flushed a 2,500-cow day
+ * waited 84 s for them on a fast machine and 321 s on a slow one, past a service manager's stop timeout.
+ */
+const STOP_STATISTICS_MS = 3_000;
+
 /** What the office tells the rest of itself when data changes (analytics and live views subscribe). */
 export interface OfficeEvents {
   readings: [{ nodeIds: number[]; animalIds: number[]; accepted: number }];
@@ -113,15 +120,18 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
     // files were fsync'ed covers them. A PostgreSQL server is durable by itself and needs no journal.
     const embedded = db.kind === 'pglite';
     const journal = embedded ? await IngestJournal.open(join(config.dataDir, 'journal')) : undefined;
-    const durableCheckpoint = async () => {
+    // `statistics`: how long the rollups may be recomputed before what is left is noted in the database for
+    // later (the stop gives them STOP_STATISTICS_MS; the maintenance checkpoint, in the background, all they take).
+    const durableCheckpoint = async (statistics: { withinMs?: number } = {}) => {
       if (!journal) {
-        await rollups.flush();
+        await rollups.flush(statistics);
         return db.checkpoint();
       }
       const closed = await writer.runExclusive(() => journal.rotate());
-      // The closed segments' rows were all marked before the rotation: once this refresh commits, the
-      // checkpoint covers their rollups too, and the journal that could replay (and re-mark) them may go.
-      await rollups.flush();
+      // The closed segments' rows were all marked before the rotation: once this refresh commits (recomputed, or
+      // noted in office.rollup_dirty), the checkpoint covers them too, and the journal that could replay (and
+      // re-mark) them may go.
+      await rollups.flush(statistics);
       await db.checkpoint();
       await fsyncTree(join(config.dataDir, 'pgdata'));
       await journal.drop(closed);
@@ -131,7 +141,9 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
       if (segments.length) {
         const started = Date.now();
         const replay = await replayJournalRows(db, journal.read(segments), (rows) => rollups.markDirty(rows));
-        await rollups.flush();
+        // The statistics of what was replayed are noted, not recomputed: the office starts now, and the scheduled
+        // refresh below recomputes them in the background.
+        await rollups.flush({ withinMs: 0 });
         log.info('ingest journal replayed', { segments: segments.length, ...replay, ms: Date.now() - started });
         if (replay.orphaned) log.warn('journaled readings of nodes the database no longer has were not restored', { readings: replay.orphaned });
         await db.checkpoint();
@@ -161,7 +173,7 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
     // queued, and a last durable checkpoint empties the journal.
     undo.push(async () => {
       await writer.close();
-      if (journal) await durableCheckpoint();
+      if (journal) await durableCheckpoint({ withinMs: STOP_STATISTICS_MS });
     });
     ingestBusy = () => writer.busy;
     // A database from before the rollups, or whose zone changed while the office was stopped, is rebuilt; a new

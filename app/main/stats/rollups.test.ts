@@ -268,6 +268,80 @@ test('a refresh of more marked slots than one transaction takes runs in parts, a
   }
 });
 
+test('a stop notes what it has no time to recompute; the next start recomputes it exactly, a part at a time', async () => {
+  const farm = await openFarm('Europe/Berlin');
+  const stopping = new RollupService(farm.db, { log: silentLogger });
+  let refreshes = 0;
+  const next = new RollupService(farm.db, { log: silentLogger, slotsPerTransaction: 500, onRefreshed: () => refreshes++ });
+  try {
+    const rnd = random(5);
+    const rows = randomReadings(farm, rnd, '2026-10-23T00:00:00Z', '2026-10-27T00:00:00Z', 4000);
+    await ingest(farm.db, stopping, rows);
+    // Recomputed first: what was there before the backlog is kept, and must stay right.
+    await stopping.flush();
+    const backlog = randomReadings(farm, rnd, '2026-10-24T00:00:00Z', '2026-10-26T00:00:00Z', 3000);
+    await ingest(farm.db, stopping, backlog);
+    const before = await snapshot(farm.db);
+    // No time left (a stop's budget spent): the marks are noted in the database, nothing is recomputed.
+    const stop = await stopping.flush({ withinMs: 0 });
+    await stopping.close();
+    assert.ok(stop.noted > 1000, `the backlog's slots were noted (${stop.noted})`);
+    assert.equal(stop.hours, 0);
+    assertSameRows(before, await snapshot(farm.db));
+    const { rows: notes } = await farm.db.query<{ n: number }>('SELECT count(*)::int AS n FROM office.rollup_dirty');
+    assert.equal(notes[0]!.n, stop.noted, 'every noted slot is in office.rollup_dirty');
+
+    // The next start: its first refresh takes them all, 500 notes per part (one transaction each).
+    const first = await next.refresh();
+    assert.equal(first.moreNotes, false);
+    assert.ok(refreshes >= Math.ceil(stop.noted / 500), `recomputed in parts (${refreshes} parts for ${stop.noted} notes)`);
+    const { rows: left } = await farm.db.query<{ n: number }>('SELECT count(*)::int AS n FROM office.rollup_dirty');
+    assert.equal(left[0]!.n, 0, 'every note consumed');
+    await assertMatchesRaw(farm.db);
+  } finally {
+    await next.close();
+    await farm.cleanup();
+  }
+});
+
+test('a stop also ends a refresh already running: its parts left are noted, and recomputed exactly later', async () => {
+  const farm = await openFarm('Europe/Berlin');
+  let stopping: Promise<unknown> | undefined;
+  let parts = 0;
+  const rollups = new RollupService(farm.db, {
+    log: silentLogger,
+    slotsPerTransaction: 200,
+    // The stop comes while the backlog's refresh is at its first part.
+    onRefreshed: () => {
+      parts++;
+      stopping ??= rollups.flush({ withinMs: 0 });
+    },
+  });
+  try {
+    // Two days of a reading per 15-minute slot, 6 animals × 3 metrics: 18 series of 192 slots, a part each.
+    const start = Date.parse('2026-10-24T00:00:00Z');
+    const rows: Reading[] = [];
+    for (const animalId of farm.animals) {
+      for (let metricId = 1; metricId <= 3; metricId++) {
+        for (let slot = 0; slot < 2 * 96; slot++) rows.push({ animalId, groupId: null, metricId, ts: start + slot * 900_000, nodeId: 1, value: Math.fround(37 + ((slot + animalId) % 30) / 10) });
+      }
+    }
+    await ingest(farm.db, rollups, rows);
+    const running = await rollups.refresh();
+    await stopping;
+    assert.equal(parts, 1, 'the running refresh ended after the part it was at');
+    assert.equal(running.noted, rows.length - 192, 'the parts it had left were noted');
+    assert.equal(running.moreNotes, true);
+    await rollups.close();
+    const later = new RollupService(farm.db, { log: silentLogger });
+    await later.flush();
+    await later.close();
+    await assertMatchesRaw(farm.db);
+  } finally {
+    await farm.cleanup();
+  }
+});
+
 test('writes outside the ingest path (plain SQL insert, update, delete, truncate) reach the rollups through the triggers', async () => {
   const farm = await openFarm('Europe/Berlin');
   const rollups = new RollupService(farm.db, { log: silentLogger });
