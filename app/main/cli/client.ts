@@ -9,6 +9,8 @@ import { filesNeeded, runCommand, STDIN_FILE, USAGE, type CommandResult } from '
 import { AuthService } from '../auth/auth-service.ts';
 import { jwtKeyOf } from '../auth/keys.ts';
 import { silentLogger } from '../log.ts';
+import { RollupService } from '../stats/rollups.ts';
+import type { Database } from '../../db/index.ts';
 import { ExportInputError } from '../reports/export-options.ts';
 import { exportThroughOffice, exportToFile, OutputError, parseExportCommand } from '../reports/export-command.ts';
 
@@ -76,6 +78,7 @@ async function runExportCommand(argv: string[], config: ReturnType<typeof loadCo
       const db = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, snapshot: config.initSnapshot });
       try {
         await migrate(db);
+        await catchUpStatistics(db, progress);
         return { code: 0, stdout: await exportToFile(db, cmd, progress), stderr: '' };
       } finally {
         await db.close();
@@ -89,4 +92,31 @@ async function runExportCommand(argv: string[], config: ReturnType<typeof loadCo
     if (err instanceof OutputError) return { code: 1, stdout: '', stderr: `error: ${err.message}\n` };
     throw err;
   }
+}
+
+/**
+ * Without a running office, statistics the last stop had no time for (noted in office.rollup_dirty, see
+ * RollupService.flush) are recomputed before an export reads the rollups.
+ */
+async function catchUpStatistics(db: Database, progress: (line: string) => void): Promise<void> {
+  const { rows } = await db.query<{ n: number }>('SELECT (SELECT count(*) FROM office.rollup_dirty) + (SELECT count(*) FROM office.rollup_group_dirty) AS n');
+  const noted = Number(rows[0]?.n ?? 0);
+  if (!noted) return;
+  progress(`bringing the statistics up to date first: ${noted.toLocaleString('en')} noted buckets (the office stopped before it had recomputed them)\n`);
+  const rollups = new RollupService(db, { log: silentLogger });
+  const started = performance.now();
+  // A stop after a large backlog can leave a million or more: their count every 2 s (read between two parts).
+  const ticker = setInterval(() => {
+    void db.query<{ n: number }>('SELECT count(*)::int AS n FROM office.rollup_dirty').then(
+      ({ rows: left }) => progress(`  ${(noted - (left[0]?.n ?? 0)).toLocaleString('en')} of ${noted.toLocaleString('en')} recomputed\n`),
+      () => undefined,
+    );
+  }, 2000);
+  try {
+    await rollups.flush();
+    await rollups.close();
+  } finally {
+    clearInterval(ticker);
+  }
+  progress(`statistics up to date (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
 }
