@@ -222,6 +222,9 @@ export async function createOffice(config: OfficeConfig, log: Logger = createLog
 
     const maintenance = startMaintenance(db, config.maintenanceMinutes, { checkpoint: durableCheckpoint }, log);
     undo.push(() => maintenance.stop());
+    // First thing on stop (undo runs in reverse): statistics get STOP_STATISTICS_MS from now, including a refresh
+    // the maintenance's checkpoint may be running, which maintenance.stop() waits for.
+    undo.push(() => rollups.finishBy(STOP_STATISTICS_MS));
 
     writeOfficeInfo(config.dataDir, { pid: process.pid, api: api.url, ingest: ingest.url });
     undo.push(() => removeOfficeInfo(config.dataDir, process.pid));

@@ -304,43 +304,45 @@ test('a stop notes what it has no time to recompute; the next start recomputes i
   }
 });
 
-test('a stop also ends a refresh already running: its parts left are noted, and recomputed exactly later', async () => {
-  const farm = await openFarm('Europe/Berlin');
-  let stopping: Promise<unknown> | undefined;
-  let parts = 0;
-  const rollups = new RollupService(farm.db, {
-    log: silentLogger,
-    slotsPerTransaction: 200,
-    // The stop comes while the backlog's refresh is at its first part.
-    onRefreshed: () => {
-      parts++;
-      stopping ??= rollups.flush({ withinMs: 0 });
-    },
-  });
-  try {
-    // Two days of a reading per 15-minute slot, 6 animals × 3 metrics: 18 series of 192 slots, a part each.
-    const start = Date.parse('2026-10-24T00:00:00Z');
-    const rows: Reading[] = [];
-    for (const animalId of farm.animals) {
-      for (let metricId = 1; metricId <= 3; metricId++) {
-        for (let slot = 0; slot < 2 * 96; slot++) rows.push({ animalId, groupId: null, metricId, ts: start + slot * 900_000, nodeId: 1, value: Math.fround(37 + ((slot + animalId) % 30) / 10) });
+for (const way of ['flush', 'finishBy'] as const) {
+  test(`a stop also ends a refresh already running (${way}): its parts left are noted, and recomputed exactly later`, async () => {
+    const farm = await openFarm('Europe/Berlin');
+    let stopping: Promise<unknown> | undefined;
+    let parts = 0;
+    const rollups = new RollupService(farm.db, {
+      log: silentLogger,
+      slotsPerTransaction: 200,
+      // The stop comes while the backlog's refresh is at its first part.
+      onRefreshed: () => {
+        parts++;
+        stopping ??= way === 'flush' ? rollups.flush({ withinMs: 0 }) : Promise.resolve(rollups.finishBy(0));
+      },
+    });
+    try {
+      // Two days of a reading per 15-minute slot, 6 animals × 3 metrics: 18 series of 192 slots, a part each.
+      const start = Date.parse('2026-10-24T00:00:00Z');
+      const rows: Reading[] = [];
+      for (const animalId of farm.animals) {
+        for (let metricId = 1; metricId <= 3; metricId++) {
+          for (let slot = 0; slot < 2 * 96; slot++) rows.push({ animalId, groupId: null, metricId, ts: start + slot * 900_000, nodeId: 1, value: Math.fround(37 + ((slot + animalId) % 30) / 10) });
+        }
       }
+      await ingest(farm.db, rollups, rows);
+      const running = await rollups.refresh();
+      await stopping;
+      assert.equal(parts, 1, 'the running refresh ended after the part it was at');
+      assert.equal(running.noted, rows.length - 192, 'the parts it had left were noted');
+      assert.equal(running.moreNotes, true);
+      await rollups.close();
+      const later = new RollupService(farm.db, { log: silentLogger });
+      await later.flush();
+      await later.close();
+      await assertMatchesRaw(farm.db);
+    } finally {
+      await farm.cleanup();
     }
-    await ingest(farm.db, rollups, rows);
-    const running = await rollups.refresh();
-    await stopping;
-    assert.equal(parts, 1, 'the running refresh ended after the part it was at');
-    assert.equal(running.noted, rows.length - 192, 'the parts it had left were noted');
-    assert.equal(running.moreNotes, true);
-    await rollups.close();
-    const later = new RollupService(farm.db, { log: silentLogger });
-    await later.flush();
-    await later.close();
-    await assertMatchesRaw(farm.db);
-  } finally {
-    await farm.cleanup();
-  }
-});
+  });
+}
 
 test('writes outside the ingest path (plain SQL insert, update, delete, truncate) reach the rollups through the triggers', async () => {
   const farm = await openFarm('Europe/Berlin');

@@ -483,6 +483,14 @@ export class RollupService {
     }
   }
 
+  /**
+   * From `ms` from now on, refreshes (one running now, and later ones) note what they have left in the database
+   * instead of recomputing it: the office calls this first when it stops.
+   */
+  finishBy(ms: number): void {
+    this.#noteBy = Math.min(this.#noteBy, performance.now() + ms);
+  }
+
   /** Refuses to schedule more; what is pending is noted in the database for the next start (no recompute). */
   async close(): Promise<void> {
     this.#closed = true;
