@@ -99,9 +99,11 @@ async function runExportCommand(argv: string[], config: ReturnType<typeof loadCo
  * RollupService.flush) are recomputed before an export reads the rollups.
  */
 async function catchUpStatistics(db: Database, progress: (line: string) => void): Promise<void> {
-  const { rows } = await db.query<{ n: number }>('SELECT (SELECT count(*) FROM office.rollup_dirty) + (SELECT count(*) FROM office.rollup_group_dirty) AS n');
-  const noted = Number(rows[0]?.n ?? 0);
-  if (!noted) return;
+  const { rows } = await db.query<{ slots: number; days: number }>(
+    'SELECT (SELECT count(*)::int FROM office.rollup_dirty) AS slots, (SELECT count(*)::int FROM office.rollup_group_dirty) AS days',
+  );
+  const noted = rows[0]?.slots ?? 0;
+  if (!noted && !rows[0]?.days) return;
   progress(`bringing the statistics up to date first: ${noted.toLocaleString('en')} noted buckets (the office stopped before it had recomputed them)\n`);
   const rollups = new RollupService(db, { log: silentLogger });
   const started = performance.now();
