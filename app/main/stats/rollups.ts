@@ -476,7 +476,8 @@ export class RollupService {
         total.ms += r.ms;
         total.noted += r.noted;
         total.moreNotes = r.moreNotes;
-        if (!r.moreNotes || (deadline !== undefined && performance.now() >= deadline)) return total;
+        // Past the deadline, this flush's or a stop's (finishBy), refreshes only note: another round would too.
+        if (!r.moreNotes || performance.now() >= Math.min(deadline ?? Infinity, this.#noteBy)) return total;
       }
     } finally {
       if (this.#noteBy === deadline) this.#noteBy = Infinity;
