@@ -296,15 +296,20 @@ async function reflush(): Promise<void> {
     const t2 = performance.now();
     const again = await startServe(dataDir, { YOCTOSEHNS_DISCOVERY: 'false', YOCTOSEHNS_LOG_LEVEL: 'warn' });
     const ready = (performance.now() - t2) / 1000;
-    const noted = await notes();
-    let left = noted;
-    while (left > 0) {
-      await new Promise((r) => setTimeout(r, 1000));
-      left = await notes();
-      process.stderr.write(`  statistics after the restart: ${(noted - left).toLocaleString('en')} of ${noted.toLocaleString('en')} noted slots recomputed\n`);
+    let noted = 0;
+    let t3 = Infinity;
+    try {
+      noted = await notes();
+      for (let left = noted; left > 0; ) {
+        await new Promise((r) => setTimeout(r, 1000));
+        left = await notes();
+        process.stderr.write(`  statistics after the restart: ${(noted - left).toLocaleString('en')} of ${noted.toLocaleString('en')} noted slots recomputed\n`);
+      }
+      t3 = performance.now();
+    } finally {
+      // Never left running on a data dir that withOffice is about to delete.
+      await again.stop();
     }
-    const t3 = performance.now();
-    await again.stop();
     console.log(
       `          the next start: ready in ${ready.toFixed(1)} s; ${noted.toLocaleString('en')} noted slots recomputed in the background in ${((t3 - t2) / 1000).toFixed(1)} s; stop ${((performance.now() - t3) / 1000).toFixed(1)} s`,
     );
